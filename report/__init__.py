@@ -1,0 +1,1 @@
+"""The weekly crypto market report: week of record → facts → story → pages."""

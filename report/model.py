@@ -1,0 +1,340 @@
+"""The week of record and its editorial companion, as typed, validated models.
+
+Every value sits inside a block that carries its `source` (name, URL, when fetched or
+published). A block that could not be had is `null` and must be named in `missing`
+with the reason, so a gap is always said, never filled.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+SCHEMA_VERSION = 1
+
+WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+
+Pct = Annotated[float, Field(ge=-100, le=100_000)]
+Probability = Annotated[float, Field(ge=0, le=100)]
+Usd = Annotated[float, Field(ge=0)]
+Price = Annotated[float, Field(gt=0)]
+Url = Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2000)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Record):
+    """Where a block of values came from."""
+
+    name: Text
+    url: Url | None = None
+    fetched_at: AwareDatetime | None = None
+    published_at: date | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> Source:
+        if self.fetched_at is None and self.published_at is None:
+            raise ValueError("a source needs fetched_at or published_at")
+        return self
+
+
+class DailySeries(Record):
+    """Consecutive daily values from `start`; null marks a day the source did not have."""
+
+    start: date
+    values: list[float | None] = Field(min_length=1)
+    source: Source
+
+    def points(self) -> list[tuple[date, float]]:
+        return [
+            (self.start + timedelta(days=i), v) for i, v in enumerate(self.values) if v is not None
+        ]
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=len(self.values) - 1)
+
+    @field_validator("values")
+    @classmethod
+    def _positive(cls, values: list[float | None]) -> list[float | None]:
+        for i, v in enumerate(values):
+            if v is not None and v < 0:
+                raise ValueError(f"value {i} is negative ({v})")
+        return values
+
+
+class PriceQuote(Record):
+    """The price at `at`, as the provider quoted it, with the provider's own changes."""
+
+    price: Price
+    change_24h_pct: Pct | None = None
+    change_7d_pct: Pct | None = None
+    at: AwareDatetime
+    source: Source
+
+
+class AllTimeHigh(Record):
+    price: Price
+    date: date
+    source: Source
+
+
+class Asset(Record):
+    symbol: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,10}$")]
+    name: Text
+    quote: PriceQuote
+    ath: AllTimeHigh | None = None
+    closes: DailySeries | None = None
+
+
+class DailyLiquidation(Record):
+    date: date
+    long_usd: Usd
+    short_usd: Usd
+
+
+class Liquidations(Record):
+    total_24h_usd: Usd
+    long_24h_usd: Usd | None = None
+    short_24h_usd: Usd | None = None
+    daily: list[DailyLiquidation] = []
+    source: Source
+
+
+class Basis(Record):
+    """Annualized futures basis of one dated contract against spot, in percent a year."""
+
+    instrument: Text
+    now_pct: Pct
+    now_date: date
+    week_ago_pct: Pct
+    week_ago_date: date
+    source: Source
+
+
+class Funding(Record):
+    """Perpetual funding, in percent per 8 hours."""
+
+    instrument: Text
+    latest_8h_pct: Annotated[float, Field(ge=-5, le=5)]
+    latest_at: AwareDatetime
+    week_mean_8h_pct: Annotated[float, Field(ge=-5, le=5)] | None = None
+    source: Source
+
+
+class OpenInterest(Record):
+    usd: Price
+    at: AwareDatetime
+    source: Source
+
+
+class Derivatives(Record):
+    basis: Basis | None = None
+    funding: Funding | None = None
+    open_interest: OpenInterest | None = None
+
+
+class FearGreed(Record):
+    value: Annotated[int, Field(ge=0, le=100)]
+    classification: Text
+    date: date
+    series: DailySeries
+
+
+class PredictionMarket(Record):
+    platform: Text
+    question: Text
+    outcome: Text
+    odds_now_pct: Probability
+    odds_before_pct: Probability
+    before_date: date
+    source: Source
+
+
+class Sentiment(Record):
+    fear_greed: FearGreed | None = None
+    prediction_markets: list[PredictionMarket] | None = None
+
+
+class Incident(Record):
+    protocol: Text
+    date: date
+    loss_usd: Usd | None = None
+    kind: Text
+    url: Url | None = None
+    source: Source
+
+
+class Gap(Record):
+    """A value the week should have and does not, and why."""
+
+    field: Annotated[str, Field(pattern=r"^[a-z_]+(\.[A-Za-z0-9_]+)*$")]
+    reason: Text
+
+
+class Period(Record):
+    start: date
+    end: date
+
+
+def _check_schema(value: Any) -> Any:
+    if value != SCHEMA_VERSION:
+        raise ValueError(f"unknown schema version {value!r}: this program reads {SCHEMA_VERSION}")
+    return value
+
+
+def _check_week(value: str) -> str:
+    match = WEEK_PATTERN.match(value)
+    if not match:
+        raise ValueError(f"week must look like 2025-W45, not {value!r}")
+    year, week = int(match[1]), int(match[2])
+    try:
+        date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise ValueError(f"{value} is not an ISO week") from None
+    return value
+
+
+def week_start(week: str) -> date:
+    match = WEEK_PATTERN.match(week)
+    assert match, week
+    return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+
+
+class Week(Record):
+    """The week of record: the single input of every page."""
+
+    schema_version: int = Field(alias="schema")
+    week: str
+    period: Period
+    as_of: AwareDatetime
+    assets: list[Asset] = Field(min_length=1)
+    liquidations: Liquidations | None = None
+    derivatives: Derivatives | None = None
+    sentiment: Sentiment | None = None
+    incidents: list[Incident] | None = None
+    missing: list[Gap] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    _schema = field_validator("schema_version", mode="before")(_check_schema)
+    _week = field_validator("week")(_check_week)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Week:
+        start = week_start(self.week)
+        if self.period.start != start or self.period.end != start + timedelta(days=6):
+            raise ValueError(
+                f"period {self.period.start}..{self.period.end} is not ISO week {self.week} "
+                f"({start}..{start + timedelta(days=6)})"
+            )
+        if not start <= self.as_of.date() <= self.period.end + timedelta(days=1):
+            raise ValueError(f"as_of {self.as_of.isoformat()} falls outside the week {self.week}")
+        symbols = [a.symbol for a in self.assets]
+        if "BTC" not in symbols:
+            raise ValueError("assets must include BTC: the report is written around it")
+        if len(set(symbols)) != len(symbols):
+            raise ValueError(f"assets list a symbol twice: {symbols}")
+        said = {gap.field for gap in self.missing}
+        unsaid = [name for name in self.absent_fields() if name not in said]
+        if unsaid:
+            raise ValueError(
+                "these are null but missing[] does not say why: " + ", ".join(unsaid)
+            )
+        return self
+
+    def absent_fields(self) -> list[str]:
+        """Dotted names of the blocks this week does not have."""
+        absent = []
+        if self.liquidations is None:
+            absent.append("liquidations")
+        if self.derivatives is None:
+            absent.append("derivatives")
+        else:
+            for name in ("basis", "funding", "open_interest"):
+                if getattr(self.derivatives, name) is None:
+                    absent.append(f"derivatives.{name}")
+        if self.sentiment is None:
+            absent.append("sentiment")
+        else:
+            if self.sentiment.fear_greed is None:
+                absent.append("sentiment.fear_greed")
+            if self.sentiment.prediction_markets is None:
+                absent.append("sentiment.prediction_markets")
+        if self.incidents is None:
+            absent.append("incidents")
+        return absent
+
+    def asset(self, symbol: str) -> Asset | None:
+        return next((a for a in self.assets if a.symbol == symbol), None)
+
+    @property
+    def btc(self) -> Asset:
+        btc = self.asset("BTC")
+        assert btc is not None  # guaranteed by validation
+        return btc
+
+    def gap(self, field: str) -> Gap | None:
+        """The missing[] entry for a field, or for the block that holds it."""
+        for gap in self.missing:
+            if field == gap.field or field.startswith(gap.field + "."):
+                return gap
+        return None
+
+
+class Quotation(Record):
+    text: Text
+    who: Text
+    role: Text
+    org: Text
+    source: Source
+
+
+class Figure(Record):
+    """A number no API carries (an estimate, a disclosure), with who said it."""
+
+    label: Text
+    value: float
+    unit: Annotated[str, Field(pattern=r"^(usd|pct|count)$")]
+    source: Source
+
+
+class Driver(Record):
+    text: Text
+    source: Source
+
+
+class Outlook(Record):
+    text: Text
+    source: Source | None = None
+
+
+class Editorial(Record):
+    """What a person adds to a week: drivers, quotes, outlook, off-API incidents and figures."""
+
+    schema_version: int = Field(alias="schema")
+    week: str
+    drivers: list[Driver] = []
+    quotes: list[Quotation] = []
+    outlook: Outlook | None = None
+    incidents: list[Incident] = []
+    figures: list[Figure] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    _schema = field_validator("schema_version", mode="before")(_check_schema)
+    _week = field_validator("week")(_check_week)

@@ -1,0 +1,133 @@
+"""Load weeks of record from YAML, reporting each problem with file, line and field path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from report.errors import DataError
+from report.model import Editorial, Week
+
+WEEKS_DIR = Path("data/weeks")
+
+Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A week of record with the editorial file beside it, if there is one."""
+
+    week: Week
+    editorial: Editorial | None
+    path: Path
+
+
+def _line_map(node: yaml.Node, loc: Loc = (), lines: dict[Loc, int] | None = None) -> dict[Loc, int]:
+    """Map every field path in a YAML node tree to its 1-based line."""
+    lines = {} if lines is None else lines
+    lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark.line)
+            lines[(*loc, name)] = key.start_mark.line + 1
+            _line_map(value, (*loc, name), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_map(item, (*loc, index), lines)
+    return lines
+
+
+def _line_of(loc: Loc, lines: dict[Loc, int]) -> int:
+    """The line of a path, or of its nearest ancestor that the file has."""
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return 1
+
+
+def _field_path(loc: Loc) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(document)"
+
+
+def _parse(path: Path) -> tuple[Any, dict[Loc, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError([f"{path}: cannot read: {exc}"]) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise DataError([f"{path}:{line}: YAML syntax: {exc.problem or exc}"]) from exc
+    except yaml.YAMLError as exc:
+        raise DataError([f"{path}: YAML: {exc}"]) from exc
+    except RecursionError as exc:
+        raise DataError([f"{path}: YAML nests too deeply"]) from exc
+    return data, (_line_map(node) if node is not None else {})
+
+
+def _validate(model: type[M], path: Path) -> M:
+    data, lines = _parse(path)
+    if not isinstance(data, dict):
+        raise DataError([f"{path}:1: (document): must be a mapping of fields, not {type(data).__name__}"])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            problems.append(
+                f"{path}:{_line_of(loc, lines)}: {_field_path(loc)}: {error['msg']}"
+            )
+        raise DataError(problems) from exc
+
+
+def editorial_path(week_path: Path) -> Path:
+    return week_path.with_name(week_path.name.replace(".yaml", ".editorial.yaml"))
+
+
+def load_week(path: Path) -> Week:
+    return _validate(Week, path)
+
+
+def load_edition(path: Path) -> Edition:
+    """Load a week and its optional editorial file; both must name the same week."""
+    week = load_week(path)
+    editorial = None
+    side = editorial_path(path)
+    if side.exists():
+        editorial = _validate(Editorial, side)
+        if editorial.week != week.week:
+            raise DataError([f"{side}:1: week: {editorial.week} does not match {week.week}"])
+    return Edition(week=week, editorial=editorial, path=path)
+
+
+def week_paths(folder: Path = WEEKS_DIR) -> list[Path]:
+    """Every week of record in a folder, oldest first (editorial files excluded)."""
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".editorial.yaml"))
+
+
+def load_editions(paths: list[Path]) -> list[Edition]:
+    """Load every path, reporting all problems across all files before failing."""
+    editions, problems = [], []
+    for path in paths:
+        try:
+            editions.append(load_edition(path))
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DataError(problems)
+    return editions
