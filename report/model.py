@@ -85,6 +85,7 @@ class PriceQuote(Record):
     change_7d_pct: Pct | None = None
     at: AwareDatetime
     source: Source
+    changes_source: Source | None = None  # when the changes were quoted elsewhere than the price
 
 
 class AllTimeHigh(Record):
