@@ -1,0 +1,105 @@
+"""Traced numbers: every number the text may print, with how it follows from the record.
+
+A `Traced` value is either a value read at a path of the record (`week.assets[0].quote.price`)
+or one of a few operations over other traced values. `evaluate` recomputes a traced value from
+the record alone, so `report verify` can prove that the facts step did not invent anything.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# What a number measures; verify matches "$…" only to usd, "…%" only to pct, and so on.
+UNITS = ("usd", "pct", "pp", "index", "count", "plain")
+
+_PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Traced:
+    value: float
+    unit: str
+    op: str
+    args: tuple[Traced | str, ...] = ()
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+def resolve(record: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path with [index] parts, e.g. `week.assets[0].quote.price`."""
+    node: Any = record
+    for name, index in _PATH_PART.findall(path):
+        node = node[int(index)] if index else node[name]
+    return node
+
+
+def read(record: dict[str, Any], path: str, unit: str) -> Traced:
+    value = resolve(record, path)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError(f"{path} is not a number: {value!r}")
+    return Traced(float(value), unit, "read", (path,))
+
+
+def count(record: dict[str, Any], path: str) -> Traced:
+    return Traced(float(len(resolve(record, path))), "count", "count", (path,))
+
+
+def _apply(op: str, values: list[float]) -> float:
+    if op == "pct_change":
+        new, old = values
+        return (new / old - 1) * 100
+    if op == "diff":
+        return values[0] - values[1]
+    if op == "ratio":
+        return values[0] / values[1]
+    if op == "share_pct":
+        return values[0] / values[1] * 100
+    if op == "sum":
+        return math.fsum(values)
+    if op == "mean":
+        return math.fsum(values) / len(values)
+    if op == "min":
+        return min(values)
+    if op == "max":
+        return max(values)
+    if op == "abs":
+        return abs(values[0])
+    raise ValueError(f"unknown operation {op}")
+
+
+def combine(op: str, unit: str, *args: Traced) -> Traced:
+    return Traced(_apply(op, [a.value for a in args]), unit, op, args)
+
+
+def pct_change(new: Traced, old: Traced) -> Traced:
+    return combine("pct_change", "pct", new, old)
+
+
+def diff(a: Traced, b: Traced) -> Traced:
+    return combine("diff", "pp" if a.unit == "pct" else a.unit, a, b)
+
+
+def total(values: list[Traced], unit: str) -> Traced:
+    return combine("sum", unit, *values)
+
+
+def evaluate(traced: Traced, record: dict[str, Any]) -> float:
+    """Recompute a traced value from the record alone."""
+    if traced.op == "read":
+        return float(resolve(record, str(traced.args[0])))
+    if traced.op == "count":
+        return float(len(resolve(record, str(traced.args[0]))))
+    values = [evaluate(a, record) for a in traced.args if isinstance(a, Traced)]
+    return _apply(traced.op, values)
+
+
+def describe(traced: Traced) -> str:
+    """A readable formula, for verify's report."""
+    if traced.op in ("read", "count"):
+        return f"{traced.op}({traced.args[0]})"
+    inner = ", ".join(describe(a) if isinstance(a, Traced) else a for a in traced.args)
+    return f"{traced.op}({inner})"
