@@ -30,6 +30,7 @@ SCALE_FEAR_GREED_DISTANCE = 20.0
 SCALE_ODDS_PP = 10.0
 SCALE_INCIDENTS_USD = 50e6
 MAX_SCORE = 3.0
+SCORE_EDITORIAL_DRIVERS = 2.5  # a person named what drove the week: worth a summary bullet
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,6 @@ def _alt_fact(moves: list[AssetMove], horizon: str) -> Fact | None:
             "high": high,
             "all_down": len(down) == len(alts),
             "all_up": not down and all(c.value > 0 for c in changes),
-            "count": len(alts),
             "movers": [m for _, m in ordered],
         },
     )
@@ -368,6 +368,9 @@ def compute_facts(edition: Edition) -> Facts:
     incidents = _incidents(record, edition)
     if incidents:
         facts.append(incidents)
+
+    if edition.editorial and edition.editorial.drivers:
+        facts.append(Fact("drivers", SCORE_EDITORIAL_DRIVERS, {"drivers": edition.editorial.drivers}))
 
     ranked = sorted(facts, key=lambda f: (-f.score, f.kind))
     return Facts(edition=edition, record=record, assets=moves, ranked=ranked)

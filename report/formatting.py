@@ -1,0 +1,133 @@
+"""How numbers, dates and untrusted text are written on the page (Jinja filters).
+
+The formats here are the ones `report.verify` reads back, so the two change together.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+from report.trace import Traced
+
+Number = Traced | float | int
+
+
+def _value(x: Number) -> float:
+    return float(x.value) if isinstance(x, Traced) else float(x)
+
+
+def usd(x: Number) -> str:
+    """$1.37 billion, $93 million, $103,849, $948.25, $0.5012."""
+    v = abs(_value(x))
+    if v >= 1e9:
+        return f"${v / 1e9:.2f} billion"
+    if v >= 1e6:
+        text = f"{v / 1e6:.1f}".removesuffix(".0")
+        return f"${text} million"
+    if v >= 1000:
+        return f"${v:,.0f}"
+    if v >= 1:
+        return f"${v:,.2f}"
+    return f"${v:.4f}"
+
+
+def usd_level(x: Number) -> str:
+    """A round level as a writer names it: $104K, $3,500."""
+    v = _value(x)
+    if v >= 10_000 and v % 1000 == 0:
+        return f"${v / 1000:.0f}K"
+    return usd(v)
+
+
+def pct(x: Number, digits: int = 1) -> str:
+    """An unsigned percentage; the sentence says the direction."""
+    return f"{abs(_value(x)):.{digits}f}%"
+
+
+def signed_pct(x: Number) -> str:
+    """A signed percentage for tables: +10.4%, −3.2%."""
+    v = _value(x)
+    if round(v, 1) == 0:
+        return "0.0%"
+    return f"{'+' if v > 0 else '−'}{abs(v):.1f}%"
+
+
+def points(x: Number) -> str:
+    """A change between two percentages or index readings, unsigned."""
+    return f"{abs(_value(x)):.1f}"
+
+
+def integer(x: Number) -> str:
+    return f"{_value(x):.0f}"
+
+
+def rate(x: Number) -> str:
+    """A small rate, like funding per 8 hours: 0.0045%."""
+    return f"{_value(x):.4f}%".replace("-", "−")
+
+
+def ratio(x: Number) -> str:
+    return f"{_value(x):.1f}"
+
+
+def long_date(d: date | datetime) -> str:
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def short_date(d: date | datetime) -> str:
+    return f"{d:%B} {d.day}"
+
+
+def part_of_month(d: date) -> str:
+    """'late June 2025': how a writer places a date loosely."""
+    part = "early" if d.day <= 10 else "mid" if d.day <= 20 else "late"
+    return f"{part} {d:%B} {d.year}"
+
+
+def utc_time(d: datetime) -> str:
+    return f"{d:%H:%M} UTC"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+
+
+def text(value: Any) -> str:
+    """Untrusted text made inert: HTML escaped, Markdown punctuation backslashed."""
+    escaped = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+    return " ".join(escaped.split())
+
+
+def link(label: Any, url: str | None) -> str:
+    """A Markdown link to an http(s) URL (validated on load), or the plain label."""
+    if not url:
+        return text(label)
+    safe = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return f"[{text(label)}]({safe})"
+
+
+def direction(x: Number, down: str, up: str, flat: str = "was flat") -> str:
+    v = _value(x)
+    if math.isclose(round(v, 1), 0.0):
+        return flat
+    return down if v < 0 else up
+
+
+FILTERS = {
+    "usd": usd,
+    "usd_level": usd_level,
+    "pct": pct,
+    "signed_pct": signed_pct,
+    "points": points,
+    "integer": integer,
+    "rate": rate,
+    "ratio": ratio,
+    "long_date": long_date,
+    "short_date": short_date,
+    "part_of_month": part_of_month,
+    "utc_time": utc_time,
+    "text": text,
+}

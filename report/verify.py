@@ -1,0 +1,191 @@
+"""The truth check: every number in a written page traces back to the week of record.
+
+A number on the page passes when it is
+- a value of the record (or of its editorial file), shown at the page's precision;
+- a traced value of the facts step (a change, a ratio, a sum…) that `report.trace.evaluate`
+  recomputes from the record alone, shown at the page's precision;
+- a number written inside a text of the record (a quote, a market's question), as written;
+- a date or time that the record holds.
+"Shown at the page's precision" means rounded, rounded down or rounded up to the last digit
+shown ($104K is 103,849 rounded up to the thousand). Anything else is named with its line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from report.facts import Facts
+from report.trace import describe, evaluate
+
+MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+_BARE_URL = re.compile(r"https?://[^\s)>]+")
+_DATES = re.compile(
+    rf"(?P<part>(?:early|mid|late) )?(?P<month>{MONTHS})(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>\d{{4}}))?"
+    r"|(?P<iso>\d{4}-\d{2}-\d{2})"
+    r"|(?P<week>\d{4}-W\d{2})"
+    r"|(?P<time>\d{2}:\d{2}) UTC"
+)
+# Names of horizons and conventions, not data: "24 hours", "a day closes at 24:00 UTC".
+_VOCABULARY = re.compile(r"24:00 UTC|\b24-hour\b|\b24 hours\b|\b24h\b|\b7 days\b|\b8 hours\b")
+_NUMBER = re.compile(
+    r"(?P<dollar>\$)?(?P<sign>[−+-])?(?P<digits>\d[\d,]*(?:\.\d+)?)"
+    r"(?P<suffix>K\b| billion\b| million\b|%| percentage points\b| times\b)?"
+)
+_SCALE = {"K": 1e3, " billion": 1e9, " million": 1e6}
+# Which kinds of value a number on the page may be, by how it is written.
+_UNITS_FOR = {
+    "usd": {"usd"},
+    "pct": {"pct", "pp"},
+    "pp": {"pp", "pct", "index"},
+    "times": {"plain"},
+    "bare": {"index", "count", "plain", "pp"},
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    value: float
+    unit: str
+
+
+def _leaf_unit(path: tuple[str, ...]) -> str:
+    names = [p for p in path if not p.isdigit()]
+    last = names[-1] if names else ""
+    if "fear_greed" in names:
+        return "index"
+    if last.endswith("_usd") or last == "price" or "closes" in names:
+        return "usd"
+    if last.endswith("_pct"):
+        return "pct"
+    return "plain"
+
+
+class _Record:
+    """What the record holds: numbers with units, dates, times, and numbers inside its texts."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.numbers: list[Candidate] = []
+        self.dates: set[date] = set()
+        self.times: set[str] = set()
+        self.literals: set[str] = set()
+        self._walk(record, ())
+
+    def _walk(self, node: Any, path: tuple[str, ...]) -> None:
+        if isinstance(node, dict):
+            if "start" in node and "values" in node and isinstance(node["start"], date):
+                self.dates.update(node["start"] + timedelta(days=i) for i in range(len(node["values"])))
+            for key, value in node.items():
+                self._walk(value, (*path, str(key)))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                self._walk(item, (*path, str(index)))
+        elif isinstance(node, bool):
+            return
+        elif isinstance(node, int | float):
+            self.numbers.append(Candidate(float(node), _leaf_unit(path)))
+        elif isinstance(node, datetime):
+            self.dates.add(node.date())
+            self.times.add(f"{node:%H:%M}")
+        elif isinstance(node, date):
+            self.dates.add(node)
+        elif isinstance(node, str):
+            self.literals.update(m.group(0) for m in _NUMBER.finditer(node))
+            self.literals.update(m.group("digits") for m in _NUMBER.finditer(node))
+
+
+def _figure_candidates(record: dict[str, Any]) -> list[Candidate]:
+    """Editorial figures carry their unit beside the value."""
+    figures = record.get("editorial", {}).get("figures", [])
+    return [Candidate(float(f["value"]), f["unit"]) for f in figures]
+
+
+def _shown_as(candidate: float, shown: float, step: float) -> bool:
+    """Is `shown` the candidate rounded, rounded down or rounded up to `step`?"""
+    scaled = abs(candidate) / step
+    target = shown / step
+    return any(
+        math.isclose(r, target, rel_tol=1e-9, abs_tol=1e-6)
+        for r in (round(scaled), math.floor(scaled + 1e-9), math.ceil(scaled - 1e-9))
+    )
+
+
+def _date_known(match: re.Match[str], record: _Record) -> bool:
+    if match["iso"]:
+        return date.fromisoformat(match["iso"]) in record.dates
+    if match["week"]:
+        return True  # checked against the record's week label below
+    if match["time"]:
+        return match["time"] in record.times
+    month = datetime.strptime(match["month"], "%B").month
+    days = [d for d in record.dates if d.month == month]
+    if match["year"]:
+        days = [d for d in days if d.year == int(match["year"])]
+    if match["day"]:
+        days = [d for d in days if d.day == int(match["day"])]
+    return bool(days)
+
+
+def verify_text(text: str, facts: Facts, name: str) -> list[str]:
+    """Problems with the numbers of one written file; empty when every number traces."""
+    problems: list[str] = []
+    record = _Record(facts.record)
+    candidates = record.numbers + _figure_candidates(facts.record)
+    for traced in facts.traced():
+        recomputed = evaluate(traced, facts.record)
+        if not math.isclose(recomputed, traced.value, rel_tol=1e-9, abs_tol=1e-9):
+            problems.append(
+                f"{name}: the fact {describe(traced)} = {traced.value} does not follow from the record"
+                f" (recomputed {recomputed})"
+            )
+        candidates.append(Candidate(traced.value, traced.unit))
+    week_label = facts.edition.week.week
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = _BARE_URL.sub(" ", _LINK_TARGET.sub("]", line))
+        line = _VOCABULARY.sub(" ", line)
+        for match in _DATES.finditer(line):
+            if match["week"] and match["week"] != week_label:
+                problems.append(f"{name}:{number}: week {match['week']!r} is not this week")
+            elif not match["week"] and (match["day"] or match["year"] or match["iso"] or match["time"]):
+                if not _date_known(match, record):
+                    problems.append(f"{name}:{number}: date {match.group(0)!r} is not in the record")
+        line = _DATES.sub(" ", line)
+        for match in _NUMBER.finditer(line):
+            token = match.group(0).strip()
+            if token in record.literals or match["digits"] in record.literals and not (
+                match["dollar"] or match["suffix"]
+            ):
+                continue
+            if not _traces(match, candidates):
+                problems.append(
+                    f"{name}:{number}: {token!r} is neither in the week of record nor computed from it"
+                )
+    return problems
+
+
+def _traces(match: re.Match[str], candidates: list[Candidate]) -> bool:
+    digits = match["digits"].replace(",", "")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    suffix = (match["suffix"] or "").strip()
+    scale = _SCALE.get(match["suffix"] or "", 1.0)
+    shown = float(digits) * scale
+    step = 10.0 ** -decimals * scale
+    if match["dollar"]:
+        kind = "usd"
+    elif suffix == "%":
+        kind = "pct"
+    elif suffix == "percentage points":
+        kind = "pp"
+    elif suffix == "times":
+        kind = "times"
+    else:
+        kind = "bare"
+    units = _UNITS_FOR[kind]
+    return any(c.unit in units and _shown_as(c.value, shown, step) for c in candidates)
