@@ -104,8 +104,11 @@ def _score(size: float, scale: float) -> float:
 
 def edition_record(edition: Edition) -> dict[str, Any]:
     """The plain-data form of an edition that traced paths point into."""
-    editorial = edition.editorial.model_dump(by_alias=True) if edition.editorial else {
-        "drivers": [], "quotes": [], "incidents": [], "figures": [], "outlook": None}
+    editorial = (
+        edition.editorial.model_dump(by_alias=True)
+        if edition.editorial
+        else {"drivers": [], "quotes": [], "incidents": [], "figures": [], "outlook": None}
+    )
     return {"week": edition.week.model_dump(by_alias=True), "editorial": editorial}
 
 
@@ -121,9 +124,7 @@ def close_on_or_before(asset: Asset, day: date) -> tuple[int, date] | None:
     return index, asset.closes.start + timedelta(days=index)
 
 
-def _close_before(
-    record: dict[str, Any], asset: Asset, i: int, instant: datetime
-) -> Traced | None:
+def _close_before(record: dict[str, Any], asset: Asset, i: int, instant: datetime) -> Traced | None:
     """The last close whose day had ended by `instant` (a day's close is at 24:00 UTC)."""
     found = close_on_or_before(asset, instant.date() - timedelta(days=1))
     if found is None:
@@ -161,6 +162,10 @@ def _level_step(price: float) -> float:
     return float(10 ** (digits - 2 if digits >= 5 else digits - 1))
 
 
+def _beyond(value: float, level: float, direction: str) -> bool:
+    return value < level if direction == "below" else value > level
+
+
 def _since_fact(
     record: dict[str, Any], asset: Asset, move: AssetMove, week_start: date
 ) -> Fact | None:
@@ -183,12 +188,9 @@ def _since_fact(
         ("below", math.ceil(price / step) * step),
         ("above", math.floor(price / step) * step),
     ):
-        beyond = (lambda v, lv=level: v < lv) if direction == "below" else (
-            lambda v, lv=level: v > lv
-        )
-        if beyond(last_close) or not beyond(price):
+        if _beyond(last_close, level, direction) or not _beyond(price, level, direction):
             continue
-        crossed = [d for d, v in before_week if beyond(v)]
+        crossed = [d for d, v in before_week if _beyond(v, level, direction)]
         since = crossed[-1] if crossed else None
         gap_days = (last_day - since).days if since else len(before_week)
         if gap_days < MIN_SINCE_DAYS:
@@ -257,8 +259,11 @@ def _incidents(record: dict[str, Any], edition: Edition) -> Fact | None:
             "incidents": [inc for inc, _ in sorted(listed, key=lambda p: -(p[0].loss_usd or 0))],
             "loss": loss,
             "count": total(
-                [count(record, name) for name in ("week.incidents", "editorial.incidents")
-                 if isinstance(resolve(record, name), list)],
+                [
+                    count(record, name)
+                    for name in ("week.incidents", "editorial.incidents")
+                    if isinstance(resolve(record, name), list)
+                ],
                 "count",
             ),
             "largest": largest[0] if largest else None,
@@ -285,7 +290,11 @@ def compute_facts(edition: Edition) -> Facts:
         facts.append(Fact("btc_7d", _score(move_7d.value, SCALE_BTC_7D_PCT), {"change": move_7d}))
     if btc.change_24h is not None:
         facts.append(
-            Fact("btc_24h", _score(btc.change_24h.value, SCALE_BTC_24H_PCT), {"change": btc.change_24h})
+            Fact(
+                "btc_24h",
+                _score(btc.change_24h.value, SCALE_BTC_24H_PCT),
+                {"change": btc.change_24h},
+            )
         )
     if btc.from_ath is not None:
         at_high = btc.from_ath.value >= 0 or (
@@ -311,37 +320,60 @@ def compute_facts(edition: Edition) -> Facts:
         values: dict[str, Any] = {"total": read(record, "week.liquidations.total_24h_usd", "usd")}
         if liq.long_24h_usd is not None:
             values["long_share"] = combine(
-                "share_pct", "pct", read(record, "week.liquidations.long_24h_usd", "usd"),
+                "share_pct",
+                "pct",
+                read(record, "week.liquidations.long_24h_usd", "usd"),
                 values["total"],
             )
         if len(liq.daily) >= 7:
             days = [
-                total([read(record, f"week.liquidations.daily[{i}].{side}_usd", "usd")
-                       for side in ("long", "short")], "usd")
+                total(
+                    [
+                        read(record, f"week.liquidations.daily[{i}].{side}_usd", "usd")
+                        for side in ("long", "short")
+                    ],
+                    "usd",
+                )
                 for i in range(len(liq.daily))
             ]
             average = combine("mean", "usd", *days)
             values["average"] = average
             values["vs_average"] = combine("ratio", "plain", values["total"], average)
             values["days"] = count(record, "week.liquidations.daily")
-        facts.append(Fact("liquidations", _score(liq.total_24h_usd, SCALE_LIQUIDATIONS_USD), values))
+        facts.append(
+            Fact("liquidations", _score(liq.total_24h_usd, SCALE_LIQUIDATIONS_USD), values)
+        )
 
     derivatives = week.derivatives
     if derivatives and derivatives.basis:
         now = read(record, "week.derivatives.basis.now_pct", "pct")
         before = read(record, "week.derivatives.basis.week_ago_pct", "pct")
         change = diff(now, before)
-        facts.append(Fact("basis", _score(change.value, SCALE_BASIS_PP),
-                          {"now": now, "before": before, "change": change}))
+        facts.append(
+            Fact(
+                "basis",
+                _score(change.value, SCALE_BASIS_PP),
+                {"now": now, "before": before, "change": change},
+            )
+        )
     if derivatives and derivatives.funding:
         latest = read(record, "week.derivatives.funding.latest_8h_pct", "pct")
-        mean = (read(record, "week.derivatives.funding.week_mean_8h_pct", "pct")
-                if derivatives.funding.week_mean_8h_pct is not None else None)
-        facts.append(Fact("funding", 1.5 if latest.value < 0 else 0.5,
-                          {"latest": latest, "mean": mean}))
+        mean = (
+            read(record, "week.derivatives.funding.week_mean_8h_pct", "pct")
+            if derivatives.funding.week_mean_8h_pct is not None
+            else None
+        )
+        facts.append(
+            Fact("funding", 1.5 if latest.value < 0 else 0.5, {"latest": latest, "mean": mean})
+        )
     if derivatives and derivatives.open_interest:
-        facts.append(Fact("open_interest", 0.5,
-                          {"usd": read(record, "week.derivatives.open_interest.usd", "usd")}))
+        facts.append(
+            Fact(
+                "open_interest",
+                0.5,
+                {"usd": read(record, "week.derivatives.open_interest.usd", "usd")},
+            )
+        )
 
     sentiment = week.sentiment
     if sentiment and sentiment.fear_greed:
@@ -355,22 +387,33 @@ def compute_facts(edition: Edition) -> Facts:
             values.update(before=before, before_date=week_ago, change=diff(value, before))
         distance = abs(fg.value - 50)
         change_size = abs(values["change"].value) if "change" in values else 0
-        facts.append(Fact("fear_greed",
-                          _score(max(distance - 10, 0) + change_size / 2, SCALE_FEAR_GREED_DISTANCE),
-                          values))
+        facts.append(
+            Fact(
+                "fear_greed",
+                _score(max(distance - 10, 0) + change_size / 2, SCALE_FEAR_GREED_DISTANCE),
+                values,
+            )
+        )
     for i, market in enumerate(sentiment.prediction_markets or [] if sentiment else []):
         now = read(record, f"week.sentiment.prediction_markets[{i}].odds_now_pct", "pct")
         before = read(record, f"week.sentiment.prediction_markets[{i}].odds_before_pct", "pct")
         change = diff(now, before)
-        facts.append(Fact("prediction_market", _score(change.value, SCALE_ODDS_PP),
-                          {"market": market, "now": now, "before": before, "change": change}))
+        facts.append(
+            Fact(
+                "prediction_market",
+                _score(change.value, SCALE_ODDS_PP),
+                {"market": market, "now": now, "before": before, "change": change},
+            )
+        )
 
     incidents = _incidents(record, edition)
     if incidents:
         facts.append(incidents)
 
     if edition.editorial and edition.editorial.drivers:
-        facts.append(Fact("drivers", SCORE_EDITORIAL_DRIVERS, {"drivers": edition.editorial.drivers}))
+        facts.append(
+            Fact("drivers", SCORE_EDITORIAL_DRIVERS, {"drivers": edition.editorial.drivers})
+        )
 
     ranked = sorted(facts, key=lambda f: (-f.score, f.kind))
     return Facts(edition=edition, record=record, assets=moves, ranked=ranked)

@@ -253,9 +253,7 @@ class Week(Record):
         said = {gap.field for gap in self.missing}
         unsaid = [name for name in self.absent_fields() if name not in said]
         if unsaid:
-            raise ValueError(
-                "these are null but missing[] does not say why: " + ", ".join(unsaid)
-            )
+            raise ValueError("these are null but missing[] does not say why: " + ", ".join(unsaid))
         return self
 
     def absent_fields(self) -> list[str]:

@@ -21,13 +21,12 @@ from typing import Any
 from report.facts import Facts
 from report.trace import describe, evaluate
 
-MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _BARE_URL = re.compile(r"https?://[^\s)>]+")
 _DATES = re.compile(
-    rf"(?P<part>(?:early|mid|late) )?(?P<month>{MONTHS})(?: (?P<day>\d{{1,2}}))?(?:,? (?P<year>\d{{4}}))?"
+    rf"(?P<part>(?:early|mid|late) )?(?P<month>{MONTHS})"
+    r"(?: (?P<day>\d{1,2})(?!\d))?(?:,? (?P<year>\d{4}))?"
     r"|(?P<iso>\d{4}-\d{2}-\d{2})"
     r"|(?P<week>\d{4}-W\d{2})"
     r"|(?P<time>\d{2}:\d{2}) UTC"
@@ -80,7 +79,8 @@ class _Record:
     def _walk(self, node: Any, path: tuple[str, ...]) -> None:
         if isinstance(node, dict):
             if "start" in node and "values" in node and isinstance(node["start"], date):
-                self.dates.update(node["start"] + timedelta(days=i) for i in range(len(node["values"])))
+                start, length = node["start"], len(node["values"])
+                self.dates.update(start + timedelta(days=i) for i in range(length))
             for key, value in node.items():
                 self._walk(value, (*path, str(key)))
         elif isinstance(node, list):
@@ -116,6 +116,11 @@ def _shown_as(candidate: float, shown: float, step: float) -> bool:
     )
 
 
+def _is_dated(match: re.Match[str]) -> bool:
+    """A bare month name ("since June") carries no number to check."""
+    return bool(match["day"] or match["year"] or match["iso"] or match["time"])
+
+
 def _date_known(match: re.Match[str], record: _Record) -> bool:
     if match["iso"]:
         return date.fromisoformat(match["iso"]) in record.dates
@@ -123,7 +128,7 @@ def _date_known(match: re.Match[str], record: _Record) -> bool:
         return True  # checked against the record's week label below
     if match["time"]:
         return match["time"] in record.times
-    month = datetime.strptime(match["month"], "%B").month
+    month = MONTHS.split("|").index(match["month"]) + 1
     days = [d for d in record.dates if d.month == month]
     if match["year"]:
         days = [d for d in days if d.year == int(match["year"])]
@@ -141,8 +146,8 @@ def verify_text(text: str, facts: Facts, name: str) -> list[str]:
         recomputed = evaluate(traced, facts.record)
         if not math.isclose(recomputed, traced.value, rel_tol=1e-9, abs_tol=1e-9):
             problems.append(
-                f"{name}: the fact {describe(traced)} = {traced.value} does not follow from the record"
-                f" (recomputed {recomputed})"
+                f"{name}: the fact {describe(traced)} = {traced.value} does not follow"
+                f" from the record (recomputed {recomputed})"
             )
         candidates.append(Candidate(traced.value, traced.unit))
     week_label = facts.edition.week.week
@@ -153,19 +158,17 @@ def verify_text(text: str, facts: Facts, name: str) -> list[str]:
         for match in _DATES.finditer(line):
             if match["week"] and match["week"] != week_label:
                 problems.append(f"{name}:{number}: week {match['week']!r} is not this week")
-            elif not match["week"] and (match["day"] or match["year"] or match["iso"] or match["time"]):
-                if not _date_known(match, record):
-                    problems.append(f"{name}:{number}: date {match.group(0)!r} is not in the record")
+            elif _is_dated(match) and not _date_known(match, record):
+                problems.append(f"{name}:{number}: date {match.group(0)!r} is not in the record")
         line = _DATES.sub(" ", line)
         for match in _NUMBER.finditer(line):
             token = match.group(0).strip()
-            if token in record.literals or match["digits"] in record.literals and not (
-                match["dollar"] or match["suffix"]
-            ):
+            if token in record.literals:
                 continue
             if not _traces(match, candidates):
                 problems.append(
-                    f"{name}:{number}: {token!r} is neither in the week of record nor computed from it"
+                    f"{name}:{number}: {token!r} is neither in the week of record"
+                    " nor computed from it"
                 )
     return problems
 
@@ -176,7 +179,7 @@ def _traces(match: re.Match[str], candidates: list[Candidate]) -> bool:
     suffix = (match["suffix"] or "").strip()
     scale = _SCALE.get(match["suffix"] or "", 1.0)
     shown = float(digits) * scale
-    step = 10.0 ** -decimals * scale
+    step = 10.0**-decimals * scale
     if match["dollar"]:
         kind = "usd"
     elif suffix == "%":

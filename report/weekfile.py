@@ -27,7 +27,9 @@ class Edition:
     path: Path
 
 
-def _line_map(node: yaml.Node, loc: Loc = (), lines: dict[Loc, int] | None = None) -> dict[Loc, int]:
+def _line_map(
+    node: yaml.Node, loc: Loc = (), lines: dict[Loc, int] | None = None
+) -> dict[Loc, int]:
     """Map every field path in a YAML node tree to its 1-based line."""
     lines = {} if lines is None else lines
     lines.setdefault(loc, node.start_mark.line + 1)
@@ -82,16 +84,15 @@ def _parse(path: Path) -> tuple[Any, dict[Loc, int]]:
 def _validate(model: type[M], path: Path) -> M:
     data, lines = _parse(path)
     if not isinstance(data, dict):
-        raise DataError([f"{path}:1: (document): must be a mapping of fields, not {type(data).__name__}"])
+        kind = type(data).__name__
+        raise DataError([f"{path}:1: (document): must be a mapping of fields, not {kind}"])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
             loc = tuple(error["loc"])
-            problems.append(
-                f"{path}:{_line_of(loc, lines)}: {_field_path(loc)}: {error['msg']}"
-            )
+            problems.append(f"{path}:{_line_of(loc, lines)}: {_field_path(loc)}: {error['msg']}")
         raise DataError(problems) from exc
 
 

@@ -99,14 +99,18 @@ def context(facts: Facts, site_url: str = "") -> dict[str, Any]:
         "bullets": topics[:SUMMARY_BULLETS],
         "takeaways": price_first[:SUMMARY_BULLETS],
         "tail": next(
-            (f for f in topics
-             if TOPIC.get(f.kind) not in ("price", "alts") and f.score >= HEADLINE_TAIL_SCORE),
+            (
+                f
+                for f in topics
+                if TOPIC.get(f.kind) not in ("price", "alts") and f.score >= HEADLINE_TAIL_SCORE
+            ),
             None,
         ),
         "sources": cited,
         # CoinGecko asks for a visible credit wherever its prices are shown.
         "credit_coingecko": any("CoinGecko" in s.name for s in cited),
-        "page_url": f"{site_url.rstrip('/')}/weeks/{facts.edition.week.week}/" if site_url
+        "page_url": f"{site_url.rstrip('/')}/weeks/{facts.edition.week.week}/"
+        if site_url
         else f"weeks/{facts.edition.week.week}.md",
     }
 

@@ -1,10 +1,10 @@
 """Build the sample weeks of record in data/weeks/ from the real series in data/series/.
 
 A developer's tool, not part of the build: the weeks it writes are committed and reviewed.
-2025-W45 is the seed article's week: its intraday figures (CoinGecko, CoinGlass, Myriad) are the
-article's, the daily series are Binance's, alternative.me's, Bybit's and DefiLlama's. The other weeks
-come from the series alone, at the end of their week, with what the series cannot give recorded as
-missing.
+2025-W45 is the seed article's week: its intraday figures (CoinGecko, CoinGlass, Myriad) are
+the article's, the daily series Binance's, alternative.me's, Bybit's and DefiLlama's. The other
+weeks come from the series alone, at the end of their week, with what the series cannot give
+recorded as missing.
 
     python scripts/derive_weeks.py          # rewrites data/weeks/*.yaml (not the editorial files)
 """
@@ -26,7 +26,13 @@ from report.model import Week, week_start  # noqa: E402
 
 SERIES = ROOT / "data" / "series"
 WEEKS = ROOT / "data" / "weeks"
-ASSETS = [("BTC", "Bitcoin"), ("ETH", "Ethereum"), ("XRP", "XRP"), ("BNB", "BNB"), ("SOL", "Solana")]
+ASSETS = [
+    ("BTC", "Bitcoin"),
+    ("ETH", "Ethereum"),
+    ("XRP", "XRP"),
+    ("BNB", "BNB"),
+    ("SOL", "Solana"),
+]
 HISTORY_DAYS = 365
 FEAR_GREED_DAYS = 30
 
@@ -46,7 +52,8 @@ BASIS = {
     "name": "Binance USD-M quarterly futures and spot daily closes",
     "url": "https://fapi.binance.com/fapi/v1/klines",
     "published_at": date(2026, 8, 4),
-    "note": "annualized basis computed by twitter-bot-tech/btc-funding-arb (data/series/PROVENANCE.md)",
+    "note": "annualized basis computed by twitter-bot-tech/btc-funding-arb"
+    " (data/series/PROVENANCE.md)",
 }
 FUNDING = {
     "name": "Bybit funding history",
@@ -66,6 +73,7 @@ NO_LIQUIDATIONS = (
     "no keyless source gives market-wide liquidation totals, and the sample series hold none"
 )
 NO_OPEN_INTEREST = "no open-interest history for this period in the sample series"
+NO_XRP_ATH = "the price history starts in 2020, after XRP's high"
 NO_PREDICTION_MARKETS = "no prediction-market history for this period in the sample series"
 
 
@@ -209,9 +217,7 @@ def gather_from_series(week: str) -> dict[str, Any]:
         }
         if symbol == "XRP":
             del asset["ath"]
-            missing.append(
-                {"field": "assets.XRP.ath", "reason": "the price history starts in 2020, after XRP's high"}
-            )
+            missing.append({"field": "assets.XRP.ath", "reason": NO_XRP_ATH})
         assets.append(asset)
     record: dict[str, Any] = {
         "schema": 1,
@@ -254,7 +260,8 @@ def seed_week() -> dict[str, Any]:
         "fetched_at": datetime(2025, 11, 4, 9, 29, 40, tzinfo=UTC),
         "note": "copied from zeketests/crypto-daily-prices (data/series/PROVENANCE.md)",
     }
-    prices = {r["name"]: float(r["price"]) for r in read_csv("coingecko_top100/prices_2025-11-04.csv")}
+    snapshot_rows = read_csv("coingecko_top100/prices_2025-11-04.csv")
+    prices = {r["name"]: float(r["price"]) for r in snapshot_rows}
     assets = []
     for symbol, name in ASSETS:
         series = klines(symbol)
@@ -298,7 +305,11 @@ def seed_week() -> dict[str, Any]:
         "assets": assets,
         "liquidations": {
             "total_24h_usd": 1_370_000_000,
-            "source": {"name": "CoinGlass", "url": "https://www.coinglass.com/LiquidationData", **article},
+            "source": {
+                "name": "CoinGlass",
+                "url": "https://www.coinglass.com/LiquidationData",
+                **article,
+            },
         },
         "derivatives": {"basis": basis_block(last_close), "funding": funding_block(as_of)},
         "sentiment": {
@@ -317,7 +328,7 @@ def seed_week() -> dict[str, Any]:
         },
         "incidents": hacks_in(date(2025, 11, 3), as_of),
         "missing": [
-            {"field": "assets.XRP.ath", "reason": "the price history starts in 2020, after XRP's high"},
+            {"field": "assets.XRP.ath", "reason": NO_XRP_ATH},
             {"field": "derivatives.open_interest", "reason": NO_OPEN_INTEREST},
         ],
     }

@@ -1,0 +1,74 @@
+"""Build the pages and digests of many weeks: all checked before any file is written."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from report.errors import VerifyError
+from report.facts import compute_facts
+from report.verify import verify_text
+from report.weekfile import Edition, load_editions
+from report.writing import Written, write_story
+
+PAGES_DIR = Path("site/weeks")
+DIGESTS_DIR = Path("build/digests")
+
+
+@dataclass(frozen=True)
+class Output:
+    week: str
+    page: Path
+    digest: Path
+
+
+def write_edition(edition: Edition, site_url: str = "") -> Written:
+    """Write one week's page and digest, and prove every number in them."""
+    facts = compute_facts(edition)
+    written = write_story(facts, site_url)
+    problems = verify_text(written.page, facts, f"{edition.week.week} page") + verify_text(
+        written.digest, facts, f"{edition.week.week} digest"
+    )
+    if problems:
+        raise VerifyError(problems)
+    return written
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_weeks(
+    paths: list[Path],
+    pages_dir: Path = PAGES_DIR,
+    digests_dir: Path = DIGESTS_DIR,
+    site_url: str = "",
+) -> list[Output]:
+    """Load, write and verify every week; only when all pass are the files written."""
+    editions = load_editions(paths)
+    written: list[tuple[str, Written]] = []
+    problems: list[str] = []
+    for edition in editions:
+        try:
+            written.append((edition.week.week, write_edition(edition, site_url)))
+        except VerifyError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise VerifyError(problems)
+    outputs = []
+    for week, text in written:
+        output = Output(week, pages_dir / f"{week}.md", digests_dir / f"{week}.md")
+        _write_atomically(output.page, text.page)
+        _write_atomically(output.digest, text.digest)
+        outputs.append(output)
+    return outputs

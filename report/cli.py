@@ -1,0 +1,122 @@
+"""The `report` command: a thin layer that loads, calls one stage and says what it wrote."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from report.build import DIGESTS_DIR, PAGES_DIR, build_weeks, write_edition
+from report.errors import ReportError
+from report.facts import compute_facts
+from report.verify import verify_text
+from report.weekfile import WEEKS_DIR, load_editions, week_paths
+
+app = typer.Typer(
+    help="The weekly crypto market report: weeks of record in, checked pages out.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+WeekFiles = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Week files (data/weeks/2025-W45.yaml); default: every committed week."),
+]
+WeeksDir = Annotated[Path, typer.Option(help="Folder of the weeks of record.")]
+SiteUrl = Annotated[str, typer.Option(help="Public URL of the site, for the digest's link.")]
+
+
+def _paths(files: list[Path] | None, weeks_dir: Path) -> list[Path]:
+    paths = files or week_paths(weeks_dir)
+    if not paths:
+        raise ReportError(f"no weeks of record in {weeks_dir}")
+    return paths
+
+
+def _fail(exc: ReportError) -> None:
+    for line in str(exc).splitlines():
+        err.print(f"[red]error:[/red] {line}", markup=True, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@app.command(epilog="Example: report build data/weeks/2025-W45.yaml")
+def build(
+    files: WeekFiles = None,
+    weeks_dir: WeeksDir = WEEKS_DIR,
+    pages: Annotated[Path, typer.Option(help="Where the week pages go.")] = PAGES_DIR,
+    digests: Annotated[Path, typer.Option(help="Where the digests go.")] = DIGESTS_DIR,
+    site_url: SiteUrl = "",
+) -> None:
+    """Write each week's page and digest, verified; on any problem, write nothing."""
+    try:
+        outputs = build_weeks(_paths(files, weeks_dir), pages, digests, site_url)
+    except ReportError as exc:
+        _fail(exc)
+        return
+    for output in outputs:
+        out.print(
+            f"{output.week}: wrote {output.page} and {output.digest}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command(epilog="Example: report validate data/weeks/2025-W45.yaml")
+def validate(files: WeekFiles = None, weeks_dir: WeeksDir = WEEKS_DIR) -> None:
+    """Check weeks of record (and their editorial files) against the schema."""
+    try:
+        editions = load_editions(_paths(files, weeks_dir))
+    except ReportError as exc:
+        _fail(exc)
+        return
+    for edition in editions:
+        gaps = ", ".join(g.field for g in edition.week.missing) or "none"
+        out.print(f"{edition.path}: valid (missing: {gaps})", highlight=False, soft_wrap=True)
+
+
+@app.command(epilog="Example: report digest data/weeks/2025-W45.yaml > digest.md")
+def digest(
+    file: Annotated[Path, typer.Argument(help="The week file.")],
+    site_url: SiteUrl = "",
+) -> None:
+    """Print one week's email digest (Markdown) to standard output."""
+    try:
+        (edition,) = load_editions([file])
+        sys.stdout.write(write_edition(edition, site_url).digest)
+    except ReportError as exc:
+        _fail(exc)
+
+
+@app.command(epilog="Example: report build && report verify")
+def verify(
+    files: WeekFiles = None,
+    weeks_dir: WeeksDir = WEEKS_DIR,
+    pages: Annotated[Path, typer.Option(help="Where the week pages are.")] = PAGES_DIR,
+    digests: Annotated[Path, typer.Option(help="Where the digests are.")] = DIGESTS_DIR,
+) -> None:
+    """Prove every number of the written pages and digests comes from its week of record."""
+    try:
+        editions = load_editions(_paths(files, weeks_dir))
+    except ReportError as exc:
+        _fail(exc)
+        return
+    problems: list[str] = []
+    for edition in editions:
+        facts = compute_facts(edition)
+        for written in (pages / f"{edition.week.week}.md", digests / f"{edition.week.week}.md"):
+            if not written.exists():
+                problems.append(f"{written}: not written yet (run report build)")
+                continue
+            problems += verify_text(written.read_text(encoding="utf-8"), facts, str(written))
+    if problems:
+        _fail(ReportError("\n".join(problems)))
+    out.print(f"verified {len(editions)} week(s): every number traces to its week of record")
+
+
+if __name__ == "__main__":
+    app()
