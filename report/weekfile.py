@@ -15,6 +15,8 @@ from report.model import Editorial, Week
 WEEKS_DIR = Path("data/weeks")
 
 Loc = tuple[str | int, ...]
+# libyaml's loader when PyYAML was built with it (about ten times faster), else the pure one.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -67,9 +69,10 @@ def _parse(path: Path) -> tuple[Any, dict[Loc, int]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError([f"{path}: cannot read: {exc}"]) from exc
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -78,6 +81,8 @@ def _parse(path: Path) -> tuple[Any, dict[Loc, int]]:
         raise DataError([f"{path}: YAML: {exc}"]) from exc
     except RecursionError as exc:
         raise DataError([f"{path}: YAML nests too deeply"]) from exc
+    finally:
+        loader.dispose()
     return data, (_line_map(node) if node is not None else {})
 
 

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WEEKS = ROOT / "data" / "weeks"
+SEED = WEEKS / "2025-W45.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands resolve data/weeks relative to the working folder, as a user runs them."""
+    monkeypatch.chdir(ROOT)
+
+
+def load_raw(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def week_variant(tmp_path: Path) -> Callable[..., Path]:
+    """Write a changed copy of a committed week (and its editorial file) into tmp_path."""
+
+    def make(
+        change: Callable[[dict[str, Any]], None], source: Path = SEED, editorial: bool = True
+    ) -> Path:
+        data = load_raw(source)
+        change(data)
+        path = tmp_path / source.name
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        side = source.with_name(source.name.replace(".yaml", ".editorial.yaml"))
+        if editorial and side.exists():
+            (tmp_path / side.name).write_text(side.read_text(encoding="utf-8"), encoding="utf-8")
+        return path
+
+    return make
