@@ -9,7 +9,7 @@ from pathlib import Path
 
 from report.errors import VerifyError
 from report.facts import compute_facts
-from report.verify import verify_text
+from report.verify import Evidence, verify_text
 from report.weekfile import Edition, load_editions
 from report.writing import Written, write_story
 
@@ -28,8 +28,9 @@ def write_edition(edition: Edition, site_url: str = "") -> Written:
     """Write one week's page and digest, and prove every number in them."""
     facts = compute_facts(edition)
     written = write_story(facts, site_url)
-    problems = verify_text(written.page, facts, f"{edition.week.week} page") + verify_text(
-        written.digest, facts, f"{edition.week.week} digest"
+    evidence = Evidence(facts)
+    problems = verify_text(written.page, evidence, f"{edition.week.week} page") + verify_text(
+        written.digest, evidence, f"{edition.week.week} digest"
     )
     if problems:
         raise VerifyError(problems)

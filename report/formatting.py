@@ -82,16 +82,16 @@ def short_date(d: date | datetime) -> str:
 
 
 def part_of_month(d: date) -> str:
-    """'late June 2025': how a writer places a date loosely."""
-    part = "early" if d.day <= 10 else "mid" if d.day <= 20 else "late"
-    return f"{part} {d:%B} {d.year}"
+    """'late June': how a writer places a date loosely."""
+    part = "early " if d.day <= 10 else "mid-" if d.day <= 20 else "late "
+    return f"{part}{d:%B}"
 
 
 def utc_time(d: datetime) -> str:
     return f"{d:%H:%M} UTC"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#!|<>])")
 
 
 def text(value: Any) -> str:

@@ -12,6 +12,7 @@ shown ($104K is 103,849 rounded up to the thousand). Anything else is named with
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ MONTHS = "January|February|March|April|May|June|July|August|September|October|No
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _BARE_URL = re.compile(r"https?://[^\s)>]+")
 _DATES = re.compile(
-    rf"(?P<part>(?:early|mid|late) )?(?P<month>{MONTHS})"
+    rf"(?P<part>early |mid-|late )?(?P<month>{MONTHS})"
     r"(?: (?P<day>\d{1,2})(?!\d))?(?:,? (?P<year>\d{4}))?"
     r"|(?P<iso>\d{4}-\d{2}-\d{2})"
     r"|(?P<week>\d{4}-W\d{2})"
@@ -137,26 +138,50 @@ def _date_known(match: re.Match[str], record: _Record) -> bool:
     return bool(days)
 
 
-def verify_text(text: str, facts: Facts, name: str) -> list[str]:
-    """Problems with the numbers of one written file; empty when every number traces."""
-    problems: list[str] = []
-    record = _Record(facts.record)
-    candidates = record.numbers + _figure_candidates(facts.record)
-    for traced in facts.traced():
-        recomputed = evaluate(traced, facts.record)
-        if not math.isclose(recomputed, traced.value, rel_tol=1e-9, abs_tol=1e-9):
-            problems.append(
-                f"{name}: the fact {describe(traced)} = {traced.value} does not follow"
-                f" from the record (recomputed {recomputed})"
-            )
-        candidates.append(Candidate(traced.value, traced.unit))
-    week_label = facts.edition.week.week
+class Evidence:
+    """Everything a page may cite for one week, indexed for quick look-up."""
 
+    def __init__(self, facts: Facts) -> None:
+        self.record = _Record(facts.record)
+        self.week = facts.edition.week.week
+        self.problems: list[str] = []
+        candidates = self.record.numbers + _figure_candidates(facts.record)
+        for traced in facts.traced():
+            recomputed = evaluate(traced, facts.record)
+            if not math.isclose(recomputed, traced.value, rel_tol=1e-9, abs_tol=1e-9):
+                self.problems.append(
+                    f"the fact {describe(traced)} = {traced.value} does not follow"
+                    f" from the record (recomputed {recomputed})"
+                )
+            candidates.append(Candidate(traced.value, traced.unit))
+        self._by_unit: dict[str, list[float]] = {}
+        for c in candidates:
+            self._by_unit.setdefault(c.unit, []).append(abs(c.value))
+        for values in self._by_unit.values():
+            values.sort()
+
+    def traces(self, shown: float, step: float, units: set[str]) -> bool:
+        """Is some candidate of these units `shown` at precision `step`?"""
+        for unit in units:
+            values = self._by_unit.get(unit, [])
+            # Rounded, floored or ceiled to `step`, a candidate lies within one step of `shown`.
+            low = bisect.bisect_left(values, shown - step * 1.000001)
+            high = bisect.bisect_right(values, shown + step * 1.000001)
+            if any(_shown_as(v, shown, step) for v in values[low:high]):
+                return True
+        return False
+
+
+def verify_text(text: str, facts: Facts | Evidence, name: str) -> list[str]:
+    """Problems with the numbers of one written file; empty when every number traces."""
+    evidence = facts if isinstance(facts, Evidence) else Evidence(facts)
+    record = evidence.record
+    problems = [f"{name}: {problem}" for problem in evidence.problems]
     for number, line in enumerate(text.splitlines(), start=1):
         line = _BARE_URL.sub(" ", _LINK_TARGET.sub("]", line))
         line = _VOCABULARY.sub(" ", line)
         for match in _DATES.finditer(line):
-            if match["week"] and match["week"] != week_label:
+            if match["week"] and match["week"] != evidence.week:
                 problems.append(f"{name}:{number}: week {match['week']!r} is not this week")
             elif _is_dated(match) and not _date_known(match, record):
                 problems.append(f"{name}:{number}: date {match.group(0)!r} is not in the record")
@@ -165,7 +190,7 @@ def verify_text(text: str, facts: Facts, name: str) -> list[str]:
             token = match.group(0).strip()
             if token in record.literals:
                 continue
-            if not _traces(match, candidates):
+            if not _traces(match, evidence):
                 problems.append(
                     f"{name}:{number}: {token!r} is neither in the week of record"
                     " nor computed from it"
@@ -173,7 +198,7 @@ def verify_text(text: str, facts: Facts, name: str) -> list[str]:
     return problems
 
 
-def _traces(match: re.Match[str], candidates: list[Candidate]) -> bool:
+def _traces(match: re.Match[str], evidence: Evidence) -> bool:
     digits = match["digits"].replace(",", "")
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     suffix = (match["suffix"] or "").strip()
@@ -190,5 +215,4 @@ def _traces(match: re.Match[str], candidates: list[Candidate]) -> bool:
         kind = "times"
     else:
         kind = "bare"
-    units = _UNITS_FOR[kind]
-    return any(c.unit in units and _shown_as(c.value, shown, step) for c in candidates)
+    return evidence.traces(shown, step, _UNITS_FOR[kind])

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from pydantic import BaseModel
 
 from report.errors import RenderError
 from report.facts import Fact, Facts
@@ -58,7 +59,7 @@ def sources(facts: Facts) -> list[Source]:
         elif isinstance(node, list | tuple):
             for item in node:
                 walk(item)
-        elif hasattr(node, "model_fields"):
+        elif isinstance(node, BaseModel):
             for name in type(node).model_fields:
                 walk(getattr(node, name))
 
@@ -115,17 +116,49 @@ def context(facts: Facts, site_url: str = "") -> dict[str, Any]:
     }
 
 
+def _block(line: str) -> str:
+    """What kind of Markdown block a line belongs to."""
+    if not line.strip():
+        return "blank"
+    if line.startswith("#"):
+        return "heading"
+    if line.startswith("- "):
+        return "list"
+    if line.startswith("|"):
+        return "table"
+    if line.startswith(">"):
+        return "quote"
+    return "text"
+
+
+def tidy_markdown(text: str) -> str:
+    """Join macro continuations, and give headings, lists and tables one blank line around them.
+
+    Templates stay readable with one sentence per macro; the page still comes out as clean
+    Markdown with consecutive text lines kept as one paragraph.
+    """
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if line.startswith(" ") and lines and lines[-1]:
+            lines[-1] += " " + line.strip()
+            continue
+        line = line.strip() if _block(line) == "text" else line
+        if lines and line and lines[-1]:
+            before, now = _block(lines[-1]), _block(line)
+            if before != now or now == "heading":
+                lines.append("")
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    return "\n".join(lines).strip() + "\n"
+
+
 def render(template: str, values: dict[str, Any]) -> str:
     try:
         text = _ENV.get_template(template).render(values)
     except jinja2.TemplateError as exc:
         raise RenderError(f"templates/{template}: {exc}") from exc
-    # Collapse the blank lines that conditional blocks leave behind.
-    lines: list[str] = []
-    for line in text.splitlines():
-        if line.strip() or (lines and lines[-1].strip()):
-            lines.append(line.rstrip())
-    return "\n".join(lines).strip() + "\n"
+    return tidy_markdown(text)
 
 
 def write_story(facts: Facts, site_url: str = "") -> Written:

@@ -176,11 +176,12 @@ def funding_block(as_of: datetime) -> dict[str, Any]:
     }
 
 
-def hacks_in(start: date, until: datetime) -> list[dict[str, Any]]:
+def hacks_in(start: date, until: date) -> list[dict[str, Any]]:
+    """Incidents dated from `start` to `until`, both included."""
     found = []
     for r in read_csv("defillama_hacks_derived.csv"):
         day = date.fromisoformat(r["exploit_date"][:10])
-        if start <= day and datetime.combine(day, time(), UTC) <= until:
+        if start <= day <= until:
             found.append(
                 {
                     "protocol": r["protocol_name_raw"],
@@ -237,7 +238,7 @@ def gather_from_series(week: str) -> dict[str, Any]:
     record["sentiment"] = {"fear_greed": fear_greed_block(end)}
     missing.append({"field": "sentiment.prediction_markets", "reason": NO_PREDICTION_MARKETS})
     if end < HACKS_END:
-        record["incidents"] = hacks_in(start, as_of)
+        record["incidents"] = hacks_in(start, end)
     else:
         missing.append({"field": "incidents", "reason": "the sample hacks list ends on 2026-01-01"})
     record["missing"] = missing
@@ -326,7 +327,7 @@ def seed_week() -> dict[str, Any]:
                 }
             ],
         },
-        "incidents": hacks_in(date(2025, 11, 3), as_of),
+        "incidents": hacks_in(date(2025, 11, 3), as_of.date()),
         "missing": [
             {"field": "assets.XRP.ath", "reason": NO_XRP_ATH},
             {"field": "derivatives.open_interest", "reason": NO_OPEN_INTEREST},

@@ -46,18 +46,46 @@ def test_negative_price_names_line_and_field(week_variant: Callable[..., Path]) 
     ("change", "expected"),
     [
         (lambda d: d.pop("as_of"), "as_of: Field required"),
-        (lambda d: d["assets"][0].update(name=["Bitcoin"]), "assets[0].name: Input should be a valid string"),
+        (
+            lambda d: d["assets"][0].update(name=["Bitcoin"]),
+            "assets[0].name: Input should be a valid string",
+        ),
         (lambda d: d.update(schema=2), "schema: Value error, unknown schema version 2"),
-        (lambda d: d.update(week="2025-W46"), "(document): Value error, period 2025-11-03..2025-11-09 is not ISO week 2025-W46"),
+        (
+            lambda d: d.update(week="2025-W46"),
+            "(document): Value error, period 2025-11-03..2025-11-09 is not ISO week 2025-W46",
+        ),
         (lambda d: d.update(week="2025-W77"), "week: Value error, 2025-W77 is not an ISO week"),
         (lambda d: d.update(missing=[]), "missing[] does not say why: derivatives.open_interest"),
-        (lambda d: d["liquidations"].update(total_24h_usd="a lot"), "liquidations.total_24h_usd: Input should be a valid number"),
-        (lambda d: d["assets"][0]["quote"].update(at="2025-11-04T16:00:00"), "assets[0].quote.at: Input should have timezone info"),
-        (lambda d: d["incidents"][0].update(url="javascript:alert(1)"), "incidents[0].url: String should match pattern"),
-        (lambda d: d.update(assets=[a for a in d["assets"] if a["symbol"] != "BTC"]), "assets must include BTC"),
+        (
+            lambda d: d["liquidations"].update(total_24h_usd="a lot"),
+            "liquidations.total_24h_usd: Input should be a valid number",
+        ),
+        (
+            lambda d: d["assets"][0]["quote"].update(at="2025-11-04T16:00:00"),
+            "assets[0].quote.at: Input should have timezone info",
+        ),
+        (
+            lambda d: d["incidents"][0].update(url="javascript:alert(1)"),
+            "incidents[0].url: String should match pattern",
+        ),
+        (
+            lambda d: d.update(assets=[a for a in d["assets"] if a["symbol"] != "BTC"]),
+            "assets must include BTC",
+        ),
     ],
-    ids=["missing-field", "wrong-type", "schema", "week-period", "bad-week", "unsaid-gap",
-         "not-a-number", "naive-time", "unsafe-url", "no-btc"],
+    ids=[
+        "missing-field",
+        "wrong-type",
+        "schema",
+        "week-period",
+        "bad-week",
+        "unsaid-gap",
+        "not-a-number",
+        "naive-time",
+        "unsafe-url",
+        "no-btc",
+    ],
 )
 def test_malformed_week_is_reported(
     week_variant: Callable[..., Path], change: Callable[[dict[str, Any]], Any], expected: str

@@ -1,0 +1,92 @@
+"""The command as a user runs it: help with examples, clean errors, nothing half-written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from report.cli import app
+from tests.conftest import ROOT, SEED
+
+runner = CliRunner()
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands if c.callback)
+
+
+def test_commands() -> None:
+    assert COMMANDS == ["build", "digest", "validate", "verify"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_ends_with_a_runnable_example(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    example = [line.strip() for line in result.output.splitlines() if "Example:" in line]
+    assert example and example[0].startswith("Example: report ")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"report {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_build_then_verify(tmp_path: Path) -> None:
+    pages, digests = tmp_path / "pages", tmp_path / "digests"
+    args = ["--pages", str(pages), "--digests", str(digests)]
+    result = runner.invoke(app, ["build", *args])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in pages.iterdir()) == [
+        "2025-W19.md",
+        "2025-W38.md",
+        "2025-W45.md",
+        "2026-W04.md",
+    ]
+    assert runner.invoke(app, ["verify", *args]).exit_code == 0
+
+    page = pages / "2025-W45.md"
+    page.write_text(page.read_text() + "\nA forecast of $250,000.\n")
+    result = runner.invoke(app, ["verify", *args])
+    assert result.exit_code == 1
+    assert f"{page}:" in result.output and "'$250,000'" in result.output
+
+
+def test_bad_week_exits_non_zero_and_leaves_the_last_good_output(
+    tmp_path: Path, week_variant: Callable[..., Path]
+) -> None:
+    pages, digests = tmp_path / "pages", tmp_path / "digests"
+    args = ["--pages", str(pages), "--digests", str(digests)]
+    assert runner.invoke(app, ["build", str(SEED), *args]).exit_code == 0
+    before = {p: p.read_bytes() for p in [*pages.iterdir(), *digests.iterdir()]}
+
+    def broken(d: dict[str, Any]) -> None:
+        d["assets"][0]["quote"]["price"] = -1
+
+    result = runner.invoke(app, ["build", str(week_variant(broken)), *args])
+    assert result.exit_code == 1
+    assert "assets[0].quote.price: Input should be greater than 0" in result.output
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in [*pages.iterdir(), *digests.iterdir()]} == before
+
+
+def test_digest_prints_markdown() -> None:
+    result = runner.invoke(app, ["digest", str(SEED), "--site-url", "https://report.example/"])
+    assert result.exit_code == 0
+    assert result.output.startswith("# Bitcoin Falls Below $104K")
+    assert "https://report.example/weeks/2025-W45/" in result.output
+
+
+def test_installed_command_runs() -> None:
+    result = subprocess.run(
+        [Path(sys.executable).parent / "report", "validate"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "data/weeks/2025-W45.yaml: valid" in result.stdout

@@ -1,0 +1,35 @@
+"""The 2025-W45 page and digest, compared byte for byte with the reviewed copies.
+
+Refresh after an intended change, then review the diff:
+
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_golden.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from report.build import write_edition
+from report.weekfile import load_edition
+from tests.conftest import SEED
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize("part", ["page", "digest"])
+def test_seed_week_matches_golden(part: str) -> None:
+    written = getattr(write_edition(load_edition(SEED)), part)
+    golden = GOLDEN / f"2025-W45.{part}.md"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(written, encoding="utf-8")
+    assert written == golden.read_text(encoding="utf-8")
+
+
+def test_same_input_same_bytes() -> None:
+    first = write_edition(load_edition(SEED))
+    second = write_edition(load_edition(SEED))
+    assert first == second

@@ -1,0 +1,97 @@
+"""The truth check catches what it must, and every committed week passes it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from report.build import write_edition
+from report.errors import VerifyError
+from report.facts import Fact, compute_facts
+from report.trace import Traced
+from report.verify import verify_text
+from report.weekfile import load_edition, week_paths
+from tests.conftest import SEED
+
+
+@pytest.mark.parametrize("path", week_paths(), ids=lambda p: p.stem)
+def test_every_committed_week_verifies(path) -> None:  # type: ignore[no-untyped-def]
+    facts = compute_facts(load_edition(path))
+    written = write_edition(load_edition(path))
+    assert verify_text(written.page, facts, "page") == []
+    assert verify_text(written.digest, facts, "digest") == []
+
+
+@pytest.fixture(scope="module")
+def seed():  # type: ignore[no-untyped-def]
+    facts = compute_facts(load_edition(SEED))
+    return facts, write_edition(load_edition(SEED)).page
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Bitcoin touched $123,456.", "'$123,456'"),
+        ("Liquidations reached $2.5 billion.", "'$2.5 billion'"),
+        ("Ether fell 12.3% on the day.", "'12.3%'"),
+        ("The index rose 3.4 percentage points.", "'3.4 percentage points'"),
+        ("It was 17 days ago.", "'17'"),
+        ("Bitcoin last closed there on March 3, 2024.", "date 'March 3, 2024'"),
+        ("Compare week 2025-W44.", "week '2025-W44'"),
+        ("Bitcoin fell 3.3% over the last day.", "'3.3%'"),  # the record says 3.2
+    ],
+)
+def test_untraceable_numbers_are_named_with_their_line(seed, sentence: str, flagged: str) -> None:  # type: ignore[no-untyped-def]
+    facts, page = seed
+    lines = page.splitlines()
+    lines.insert(5, sentence)
+    problems = verify_text("\n".join(lines), facts, "page")
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("page:6: ") and flagged in problems[0]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Bitcoin was at $103,849.",
+        "It fell 9.0% in a week.",
+        "It was 17.6% below its high.",
+        "Below $104K for the first time.",
+        "A loss of $222 million.",
+        "At 16:00 UTC on November 4, 2025.",
+        "The quote asked “$100,000 first”.",
+    ],
+)
+def test_traceable_numbers_pass(seed, sentence: str) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = seed
+    assert verify_text(sentence, facts, "page") == []
+
+
+def test_a_fact_that_does_not_follow_from_the_record_is_caught(seed) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = seed
+    forged = Fact("btc_7d", 3.0, {"change": dataclasses.replace(facts.btc.change_7d, value=-25.0)})
+    forged_facts = dataclasses.replace(facts, ranked=[*facts.ranked, forged])
+    problems = verify_text("It fell 25.0% in a week.", forged_facts, "page")
+    assert any("does not follow from the record" in p for p in problems)
+
+
+def test_build_refuses_a_page_with_an_untraceable_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    from report import build
+
+    real = build.write_story
+
+    def with_invention(*args, **kwargs):  # type: ignore[no-untyped-def]
+        written = real(*args, **kwargs)
+        return dataclasses.replace(written, page=written.page + "\nAnalysts expect $150,000.\n")
+
+    monkeypatch.setattr(build, "write_story", with_invention)
+    with pytest.raises(VerifyError, match=r"2025-W45 page:\d+: '\$150,000'"):
+        build.write_edition(load_edition(SEED))
+
+
+def test_traced_values_recompute_from_the_record(seed) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = seed
+    traced = facts.traced()
+    assert len(traced) > 30
+    assert all(isinstance(t, Traced) for t in traced)
