@@ -71,8 +71,8 @@ def main() -> None:
         )
     weeks = len(week_paths(ROOT / "data" / "weeks"))
     print(
-        f"`report build` on all {weeks} committed weeks: median of {COMMAND_RUNS} runs {wall:.0f} ms"
-        f" ({wall / weeks:.0f} ms/week, interpreter start and imports included)"
+        f"`report build` on all {weeks} committed weeks: median of {COMMAND_RUNS} runs"
+        f" {wall:.0f} ms ({wall / weeks:.0f} ms/week, interpreter start and imports included)"
     )
 
 
