@@ -29,6 +29,8 @@ WeekFiles = Annotated[
 ]
 WeeksDir = Annotated[Path, typer.Option(help="Folder of the weeks of record.")]
 SiteUrl = Annotated[str, typer.Option(help="Public URL of the site, for the digest's link.")]
+PagesDir = Annotated[Path, typer.Option("--pages", help="Folder of the week pages.")]
+DigestsDir = Annotated[Path, typer.Option("--digests", help="Folder of the digests.")]
 
 
 def _paths(files: list[Path] | None, weeks_dir: Path) -> list[Path]:
@@ -48,8 +50,8 @@ def _fail(exc: ReportError) -> None:
 def build(
     files: WeekFiles = None,
     weeks_dir: WeeksDir = WEEKS_DIR,
-    pages: Annotated[Path, typer.Option(help="Where the week pages go.")] = PAGES_DIR,
-    digests: Annotated[Path, typer.Option(help="Where the digests go.")] = DIGESTS_DIR,
+    pages: PagesDir = PAGES_DIR,
+    digests: DigestsDir = DIGESTS_DIR,
     site_url: SiteUrl = "",
 ) -> None:
     """Write each week's page and digest, verified; on any problem, write nothing."""
@@ -96,8 +98,8 @@ def digest(
 def verify(
     files: WeekFiles = None,
     weeks_dir: WeeksDir = WEEKS_DIR,
-    pages: Annotated[Path, typer.Option(help="Where the week pages are.")] = PAGES_DIR,
-    digests: Annotated[Path, typer.Option(help="Where the digests are.")] = DIGESTS_DIR,
+    pages: PagesDir = PAGES_DIR,
+    digests: DigestsDir = DIGESTS_DIR,
 ) -> None:
     """Prove every number of the written pages and digests comes from its week of record."""
     try:

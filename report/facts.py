@@ -1,8 +1,8 @@
 """What a market writer would notice in a week, computed from the week of record alone.
 
 Each fact has a kind, the traced numbers it rests on, and a score: how notable it is, on a
-scale where 1 is "worth a line" and 3 is "leads the page". The scales are written down here
-and in docs/methodology.md; the story and the headline follow from the ranking.
+scale where 1 is "worth a line" and 3 is "leads the page". The scales are the constants below;
+the story (report/story.py) and the headline follow from the ranking.
 """
 
 from __future__ import annotations

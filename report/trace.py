@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-# What a number measures; verify matches "$…" only to usd, "…%" only to pct, and so on.
-UNITS = ("usd", "pct", "pp", "index", "count", "plain")
-
 _PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
 class Traced:
+    """`unit` is what the number measures (usd, pct, pp, index, count, plain); verify
+    matches "$…" only to usd, "…%" only to pct or pp, and so on."""
+
     value: float
     unit: str
     op: str

@@ -104,3 +104,19 @@ def test_untrusted_text_is_inert(week_variant: Callable[..., Path]) -> None:
     assert "<script>" not in page
     assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\[x\\](javascript:alert(1))" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:alert(1))" in page
+
+
+def test_liquidations_are_set_against_their_recent_average(
+    week_variant: Callable[..., Path],
+) -> None:
+    """SYNTHETIC daily liquidations (plainly labelled), to exercise the average comparison."""
+
+    def with_history(d: dict[str, Any]) -> None:
+        d["liquidations"]["daily"] = [
+            {"date": date(2025, 10, 1 + i), "long_usd": 200e6, "short_usd": 50e6} for i in range(14)
+        ]
+        d["liquidations"]["source"]["note"] = "SYNTHETIC test history, not market data"
+
+    page = write_edition(load_edition(week_variant(with_history))).page
+    # $1.37 billion against a flat synthetic $250 million a day: 5.5 times.
+    assert "5.5 times the daily average of the 14 days on record" in page
