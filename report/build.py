@@ -13,7 +13,7 @@ from report.verify import Evidence, verify_text
 from report.weekfile import Edition, load_editions
 from report.writing import Written, write_story
 
-PAGES_DIR = Path("site/weeks")
+PAGES_DIR = Path("build/pages")
 DIGESTS_DIR = Path("build/digests")
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from report.build import DIGESTS_DIR, PAGES_DIR, build_weeks, write_edition
 from report.errors import ReportError
 from report.facts import compute_facts
+from report.site import CONFIG, PUBLIC, build_site
 from report.verify import verify_text
 from report.weekfile import WEEKS_DIR, load_editions, week_paths
 
@@ -66,6 +67,22 @@ def build(
             highlight=False,
             soft_wrap=True,
         )
+
+
+@app.command(epilog="Example: report site && python3 -m http.server -d public")
+def site(
+    files: WeekFiles = None,
+    weeks_dir: WeeksDir = WEEKS_DIR,
+    config: Annotated[Path, typer.Option(help="The MkDocs configuration.")] = CONFIG,
+    public: Annotated[Path, typer.Option(help="Where the built site goes.")] = PUBLIC,
+) -> None:
+    """Build the website: week pages with charts, archive, feed, data; mkdocs --strict."""
+    try:
+        pages = build_site(_paths(files, weeks_dir), config, public)
+    except ReportError as exc:
+        _fail(exc)
+        return
+    out.print(f"built {len(pages)} week(s) into {public}/ (latest: {pages[-1].edition.week.week})")
 
 
 @app.command(epilog="Example: report validate data/weeks/2025-W45.yaml")

@@ -25,3 +25,7 @@ class VerifyError(ReportError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class PublishError(ReportError):
+    """The site could not be built; the last good site is left as it was."""

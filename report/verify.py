@@ -25,6 +25,7 @@ from report.trace import describe, evaluate
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _BARE_URL = re.compile(r"https?://[^\s)>]+")
+_HTML_ADDRESS = re.compile(r'\b(?:src|href|data-spec)="[^"]*"')
 _DATES = re.compile(
     rf"(?P<part>early |mid-|late )?(?P<month>{MONTHS})"
     r"(?: (?P<day>\d{1,2})(?!\d))?(?:,? (?P<year>\d{4}))?"
@@ -33,7 +34,9 @@ _DATES = re.compile(
     r"|(?P<time>\d{2}:\d{2}) UTC"
 )
 # Names of horizons and conventions, not data: "24 hours", "a day closes at 24:00 UTC".
-_VOCABULARY = re.compile(r"24:00 UTC|\b24-hour\b|\b24 hours\b|\b24h\b|\b7 days\b|\b8 hours\b")
+_VOCABULARY = re.compile(
+    r"24:00 UTC|\b24-hour\b|\b24 hours\b|\b24h\b|\b7 days\b|\b8 hours\b|\b90 days\b"
+)
 _NUMBER = re.compile(
     r"(?P<dollar>\$)?(?P<sign>[−+-])?(?P<digits>\d[\d,]*(?:\.\d+)?)"
     r"(?P<suffix>K\b| billion\b| million\b|%| percentage points\b| times\b)?"
@@ -178,7 +181,7 @@ def verify_text(text: str, facts: Facts | Evidence, name: str) -> list[str]:
     record = evidence.record
     problems = [f"{name}: {problem}" for problem in evidence.problems]
     for number, line in enumerate(text.splitlines(), start=1):
-        line = _BARE_URL.sub(" ", _LINK_TARGET.sub("]", line))
+        line = _BARE_URL.sub(" ", _LINK_TARGET.sub("]", _HTML_ADDRESS.sub(" ", line)))
         line = _VOCABULARY.sub(" ", line)
         for match in _DATES.finditer(line):
             if match["week"] and match["week"] != evidence.week:

@@ -1,0 +1,213 @@
+"""The week's charts, as Altair specifications built from the week of record alone.
+
+Each chart comes with a text alternative (alt text and the data as rows), so a reader without
+scripts or sight gets the same numbers. Colours come from CSS variables of the site's palette
+where the renderer allows, else from one fixed palette that reads on light and dark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import altair as alt
+
+from report.facts import Facts
+from report.formatting import long_date, signed_pct, usd
+
+HISTORY_DAYS = 90
+# Colours that keep contrast on Material's light (white) and dark (slate) backgrounds.
+PRICE = "#4e79a7"
+HIGH = "#e15759"
+WEEK = "#f28e2b"
+UP = "#59a14f"
+DOWN = "#e15759"
+GRID = "#8884"
+LABEL = "#888"
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    title: str
+    alt_text: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    spec: alt.TopLevelMixin
+
+    def to_dict(self) -> dict[str, Any]:
+        spec: dict[str, Any] = self.spec.to_dict()
+        return spec
+
+
+def _data(values: list[dict[str, Any]]) -> dict[str, Any]:
+    """Inline data, written into the spec so each chart file stands alone."""
+    return {"values": values}
+
+
+def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    configured: alt.TopLevelMixin = (
+        chart.configure(background="transparent")
+        .configure_axis(gridColor=GRID, labelColor=LABEL, titleColor=LABEL, domainColor=GRID)
+        .configure_view(stroke=None)
+        .configure_title(color=LABEL)
+        .configure_legend(labelColor=LABEL, titleColor=LABEL)
+    )
+    return configured
+
+
+def price_chart(facts: Facts) -> Chart | None:
+    """Bitcoin's daily closes over the last 90 days, with its all-time high and the week."""
+    week = facts.edition.week
+    closes = week.btc.closes
+    if closes is None:
+        return None
+    start = closes.end - timedelta(days=HISTORY_DAYS - 1)
+    points = [(d, v) for d, v in closes.points() if d >= start]
+    data = _data([{"date": d.isoformat(), "close": v} for d, v in points])
+    line = (
+        alt.Chart(data)
+        .mark_line(color=PRICE)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("close:Q", title="USD", scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip("date:T"), alt.Tooltip("close:Q", format=",.0f")],
+        )
+    )
+    band = (
+        alt.Chart(
+            _data([{"start": week.period.start.isoformat(), "end": week.period.end.isoformat()}])
+        )
+        .mark_rect(color=WEEK, opacity=0.15)
+        .encode(x="start:T", x2="end:T")
+    )
+    layers: list[alt.Chart] = [band, line]
+    alt_text = (
+        f"Bitcoin's daily close from {long_date(points[0][0])} to {long_date(points[-1][0])}, "
+        f"between {usd(min(v for _, v in points))} and {usd(max(v for _, v in points))}"
+    )
+    if week.btc.ath is not None:
+        high = week.btc.ath
+        layers.append(
+            alt.Chart(_data([{"ath": high.price}]))
+            .mark_rule(color=HIGH, strokeDash=[4, 4])
+            .encode(y="ath:Q")
+        )
+        alt_text += f"; the dashed line is the all-time high of {usd(high.price)}"
+    spec = _config(alt.layer(*layers).properties(width="container", height=260))
+    return Chart(
+        name="btc-closes",
+        title="Bitcoin, last 90 days of daily closes",
+        alt_text=alt_text + ".",
+        columns=("Date", "Close"),
+        rows=[(d.isoformat(), usd(v)) for d, v in points],
+        spec=spec,
+    )
+
+
+def changes_chart(facts: Facts) -> Chart | None:
+    """24-hour and 7-day changes of the tracked assets, side by side."""
+    values: list[dict[str, Any]] = []
+    rows: list[tuple[str, ...]] = []
+    for move in facts.assets:
+        for label, change in (("24 hours", move.change_24h), ("7 days", move.change_7d)):
+            if change is not None:
+                values.append({"asset": move.symbol, "horizon": label, "change": change.value})
+                rows.append((move.symbol, label, signed_pct(change)))
+    if not values:
+        return None
+    bars = (
+        alt.Chart(_data(values))
+        .mark_bar()
+        .encode(
+            y=alt.Y("asset:N", title=None, sort=[m.symbol for m in facts.assets]),
+            yOffset=alt.YOffset("horizon:N"),
+            x=alt.X("change:Q", title="Change (%)"),
+            color=alt.condition(alt.datum.change < 0, alt.value(DOWN), alt.value(UP)),
+            opacity=alt.Opacity(
+                "horizon:N", scale=alt.Scale(domain=["24 hours", "7 days"], range=[0.55, 1])
+            ),
+            tooltip=["asset:N", "horizon:N", alt.Tooltip("change:Q", format="+.1f")],
+        )
+    )
+    spec = _config(bars.properties(width="container", height=40 * len(facts.assets)))
+    return Chart(
+        name="changes",
+        title="Changes over 24 hours and 7 days",
+        alt_text="Price changes of the tracked assets over 24 hours (lighter) and 7 days.",
+        columns=("Asset", "Horizon", "Change"),
+        rows=rows,
+        spec=spec,
+    )
+
+
+def liquidations_chart(facts: Facts) -> Chart | None:
+    """Liquidations by day, longs against shorts, when the week has the daily series."""
+    liquidations = facts.edition.week.liquidations
+    if liquidations is None or not liquidations.daily:
+        return None
+    values = [
+        {"date": day.date.isoformat(), "side": side, "usd": getattr(day, f"{side}_usd")}
+        for day in liquidations.daily
+        for side in ("long", "short")
+    ]
+    bars = (
+        alt.Chart(_data(values))
+        .mark_bar()
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("usd:Q", title="USD", stack=True),
+            color=alt.Color(
+                "side:N", scale=alt.Scale(domain=["long", "short"], range=[DOWN, UP]), title=None
+            ),
+            tooltip=["date:T", "side:N", alt.Tooltip("usd:Q", format="$,.0f")],
+        )
+    )
+    return Chart(
+        name="liquidations",
+        title="Liquidations by day, longs and shorts",
+        alt_text="Daily liquidations, long positions stacked under short positions.",
+        columns=("Date", "Side", "Liquidated"),
+        rows=[(v["date"], v["side"], usd(v["usd"])) for v in values],
+        spec=_config(bars.properties(width="container", height=220)),
+    )
+
+
+def fear_greed_chart(facts: Facts) -> Chart | None:
+    sentiment = facts.edition.week.sentiment
+    if sentiment is None or sentiment.fear_greed is None:
+        return None
+    points = sentiment.fear_greed.series.points()
+    data = _data([{"date": d.isoformat(), "value": v} for d, v in points])
+    line = (
+        alt.Chart(data)
+        .mark_area(line={"color": PRICE}, color=PRICE, opacity=0.25)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("value:Q", title="Index", scale=alt.Scale(domain=[0, 100])),
+            tooltip=["date:T", "value:Q"],
+        )
+    )
+    return Chart(
+        name="fear-greed",
+        title="Crypto Fear & Greed Index",
+        alt_text=(
+            f"The Fear & Greed Index from {long_date(points[0][0])} to {long_date(points[-1][0])},"
+            f" from extreme fear at the bottom to extreme greed at the top."
+        ),
+        columns=("Date", "Index"),
+        rows=[(d.isoformat(), f"{v:.0f}") for d, v in points],
+        spec=_config(line.properties(width="container", height=200)),
+    )
+
+
+def build_charts(facts: Facts) -> list[Chart]:
+    """Every chart the week's data supports, in page order."""
+    charts = (
+        price_chart(facts),
+        changes_chart(facts),
+        liquidations_chart(facts),
+        fear_greed_chart(facts),
+    )
+    return [c for c in charts if c is not None]
