@@ -1,0 +1,136 @@
+"""The built site in headless Chromium (Debian's), served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from report.site import build_site
+from report.weekfile import week_paths
+from tests.conftest import ROOT
+from tests.test_site import site_folder
+
+CHROMIUM = shutil.which("chromium")
+SCREENSHOTS = ROOT / "build" / "screenshots"
+if CHROMIUM is None and os.environ.get("CI"):
+    raise RuntimeError("CI must have Debian's chromium (see .ci/run)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve(folder: Path) -> tuple[str, Callable[[], None]]:
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return f"http://127.0.0.1:{server.server_port}/", stop
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser: Any, url: str, width: int = 1280) -> tuple[Any, list[str], list[str]]:
+    """A page with its console errors and every URL it requested."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url, wait_until="networkidle")
+    return page, errors, requests
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    config, public = site_folder(tmp_path_factory.mktemp("browser"))
+    build_site(week_paths(), config, public)
+    url, stop = serve(public)
+    yield url
+    stop()
+
+
+def test_home_page_renders_its_charts_offline(browser: Any, site: str) -> None:
+    page, errors, requests = open_page(browser, site)
+    assert page.title().startswith("The Weekly Crypto Market Report")
+    assert "Bitcoin Falls Below $87K" in page.inner_text("h1")
+    page.wait_for_selector(".vega-chart svg .mark-line path", timeout=15000)
+    charts = page.locator(".vega-chart")
+    assert charts.count() == 3
+    for i in range(charts.count()):
+        assert (
+            charts.nth(i).locator("svg [class^='mark-'] path, svg [class^='mark-'] rect").count()
+            > 0
+        )
+    assert errors == []
+    assert requests and all(r.startswith(site) for r in requests), requests
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "home-desktop.png"), full_page=False)
+    page.close()
+    phone, errors, _ = open_page(browser, site, width=390)
+    phone.wait_for_selector(".vega-chart svg", timeout=15000)
+    phone.screenshot(path=str(SCREENSHOTS / "home-phone.png"), full_page=False)
+    assert errors == []
+    phone.close()
+
+
+def test_dark_toggle(browser: Any, site: str) -> None:
+    page, _, _ = open_page(browser, site)
+    before = page.get_attribute("body", "data-md-color-scheme")
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_timeout(200)
+    after = page.get_attribute("body", "data-md-color-scheme")
+    assert {before, after} == {"default", "slate"}
+    page.screenshot(path=str(SCREENSHOTS / "home-dark.png"))
+    page.close()
+
+
+def test_untrusted_text_stays_text(
+    browser: Any, tmp_path: Path, week_variant: Callable[..., Path]
+) -> None:
+    def hostile(d: dict[str, Any]) -> None:
+        d["incidents"][0]["protocol"] = "<script>window.pwned=1</script> [x](javascript:alert(1))"
+
+    config, public = site_folder(tmp_path)
+    build_site([week_variant(hostile)], config, public)
+    url, stop = serve(public)
+    try:
+        page, _, _ = open_page(browser, url)
+        assert page.evaluate("window.pwned") is None
+        assert "<script>window.pwned=1</script> [x](javascript:alert(1))" in page.inner_text("body")
+        assert page.locator("a[href^='javascript:']").count() == 0
+        page.close()
+    finally:
+        stop()
