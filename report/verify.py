@@ -38,8 +38,8 @@ _VOCABULARY = re.compile(
     r"24:00 UTC|\b24-hour\b|\b24 hours\b|\b24h\b|\b7 days\b|\b8 hours\b|\b90 days\b"
 )
 _NUMBER = re.compile(
-    r"(?P<dollar>\$)?(?P<sign>[−+-])?(?P<digits>\d[\d,]*(?:\.\d+)?)"
-    r"(?P<suffix>K\b| billion\b| million\b|%| percentage points\b| times\b)?"
+    r"(?P<dollar>\$)?(?P<sign>[−+-])?(?P<digits>\d+(?:,\d{3})*(?:\.\d+)?)"
+    r"(?P<suffix>K\b|(?i: billion\b| million\b)|%| percentage points\b| times\b)?"
 )
 _SCALE = {"K": 1e3, " billion": 1e9, " million": 1e6}
 # Which kinds of value a number on the page may be, by how it is written.
@@ -205,7 +205,7 @@ def _traces(match: re.Match[str], evidence: Evidence) -> bool:
     digits = match["digits"].replace(",", "")
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     suffix = (match["suffix"] or "").strip()
-    scale = _SCALE.get(match["suffix"] or "", 1.0)
+    scale = _SCALE.get((match["suffix"] or "").lower().replace("k", "K"), 1.0)
     shown = float(digits) * scale
     step = 10.0**-decimals * scale
     if match["dollar"]:

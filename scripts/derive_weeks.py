@@ -68,11 +68,12 @@ HACKS = {
     "note": "copied from ruiyeshi/defi_protocol_security (data/series/PROVENANCE.md)",
 }
 HACKS_END = date(2026, 1, 1)
-DERIVATIVES_END = date(2025, 12, 31)
+DERIVATIVES_START, DERIVATIVES_END = date(2025, 1, 1), date(2025, 12, 31)
 NO_LIQUIDATIONS = (
     "no keyless source gives market-wide liquidation totals, and the sample series hold none"
 )
 NO_OPEN_INTEREST = "no open-interest history for this period in the sample series"
+DERIVATIVES_GAP = "the sample derivatives series end on 2025-12-31"
 NO_XRP_ATH = "the price history starts in 2020, after XRP's high"
 NO_PREDICTION_MARKETS = "no prediction-market history for this period in the sample series"
 
@@ -228,13 +229,11 @@ def gather_from_series(week: str) -> dict[str, Any]:
         "assets": assets,
     }
     missing.append({"field": "liquidations", "reason": NO_LIQUIDATIONS})
-    if end <= DERIVATIVES_END:
+    if DERIVATIVES_START + timedelta(days=7) <= end <= DERIVATIVES_END:
         record["derivatives"] = {"basis": basis_block(end), "funding": funding_block(as_of)}
         missing.append({"field": "derivatives.open_interest", "reason": NO_OPEN_INTEREST})
     else:
-        missing.append(
-            {"field": "derivatives", "reason": "the sample derivatives series end on 2025-12-31"}
-        )
+        missing.append({"field": "derivatives", "reason": DERIVATIVES_GAP})
     record["sentiment"] = {"fear_greed": fear_greed_block(end)}
     missing.append({"field": "sentiment.prediction_markets", "reason": NO_PREDICTION_MARKETS})
     if end < HACKS_END:

@@ -95,3 +95,16 @@ def test_traced_values_recompute_from_the_record(seed) -> None:  # type: ignore[
     traced = facts.traced()
     assert len(traced) > 30
     assert all(isinstance(t, Traced) for t in traced)
+
+
+def test_a_number_inside_a_name_ends_before_its_comma(seed) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = seed
+    # "Balancer V2" is in the record; the comma after it is punctuation, not a digit group.
+    assert verify_text("The largest, Balancer V2, lost $128 million.", facts, "page") == []
+    assert verify_text("Balancer V2048, lost it.", facts, "page") != []
+
+
+def test_a_title_cased_amount_keeps_its_scale(seed) -> None:  # type: ignore[no-untyped-def]
+    facts, _ = seed
+    assert verify_text("DeFi Losses Reach $222 Million", facts, "page") == []
+    assert verify_text("DeFi Losses Reach $223 Million", facts, "page") != []

@@ -1,0 +1,120 @@
+"""How long the website takes to build, and what one chart costs.
+
+    .venv/bin/python bench/site.py [max_weeks]
+
+The weeks are SYNTHETIC in the sense that no one published them: they are built from the real
+daily series in data/series/ (scripts/derive_weeks.py), one per ISO week going back from
+2026-W07, so they carry real prices. Prints, for 1, 52 and `max_weeks` (default 260) weeks:
+our full build (generate pages, charts, feed, then mkdocs --strict), a bare `mkdocs build` of
+the same generated Markdown, their ratio, and the per-week figures; then the time to rebuild
+after adding one week, and the time per chart as SVG and PNG without the cache.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import vl_convert  # noqa: E402
+from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+
+from report.charts import build_charts  # noqa: E402
+from report.facts import compute_facts  # noqa: E402
+from report.site import build_site  # noqa: E402
+from report.weekfile import load_edition  # noqa: E402
+
+
+def derive_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("derive", ROOT / "scripts" / "derive_weeks.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_weeks(folder: Path, count: int) -> list[Path]:
+    derive = derive_module()
+    derive.WEEKS = folder
+    folder.mkdir(parents=True, exist_ok=True)
+    last = date.fromisocalendar(2026, 7, 1)
+    paths = []
+    for i in range(count):
+        year, week, _ = (last - timedelta(weeks=i)).isocalendar()
+        paths.append(derive.write(derive.gather_from_series(f"{year}-W{week:02d}")))
+    return sorted(paths)
+
+
+def site_copy(folder: Path) -> tuple[Path, Path]:
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(
+        ROOT / "site",
+        folder / "site",
+        ignore=shutil.ignore_patterns(
+            "weeks", "charts", "data", "index.md", "archive.md", "feed.xml", "vega-bundle.js"
+        ),
+    )
+    return folder / "mkdocs.yml", folder / "public"
+
+
+def timed(step) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    most = int(sys.argv[1]) if len(sys.argv) > 1 else 260
+    with tempfile.TemporaryDirectory() as tmp:
+        all_weeks = make_weeks(Path(tmp) / "weeks", most + 1)
+        print(
+            f"{'weeks':>6} {'full build s':>13} {'bare mkdocs s':>14} {'ratio':>6} {'ms/week':>8}"
+        )
+        for count in sorted({1, 52, most}):
+            folder = Path(tmp) / f"site-{count}"
+            folder.mkdir()
+            config, public = site_copy(folder)
+            paths = all_weeks[-count:]
+            build_site(paths, config, public)  # warm the chart cache, as a weekly run has it
+            full = timed(lambda p=paths, c=config, o=public: build_site(p, c, o))
+            bare_dir = folder / "bare"
+            bare = timed(
+                lambda c=config, b=bare_dir: mkdocs_build(load_config(str(c), site_dir=str(b)))
+            )
+            print(
+                f"{count:6d} {full:13.2f} {bare:14.2f} {full / bare:6.2f}"
+                f" {full / count * 1000:8.1f}"
+            )
+        folder = Path(tmp) / f"site-{most}"
+        config, public = folder / "mkdocs.yml", folder / "public"
+        added = timed(lambda: build_site(all_weeks, config, public))
+        print(
+            f"adding one week to the {most}-week site: {added:.2f} s (full rebuild, charts cached)"
+        )
+
+        facts = compute_facts(load_edition(ROOT / "data" / "weeks" / "2025-W45.yaml"))
+        charts = [c.to_dict() for c in build_charts(facts)]
+        cold = timed(lambda: vl_convert.vegalite_to_svg(charts[0]))
+        svg = [timed(lambda c=c: vl_convert.vegalite_to_svg(c)) for c in charts for _ in range(5)]
+        png = [
+            timed(lambda c=c: vl_convert.vegalite_to_png(c, scale=2))
+            for c in charts
+            for _ in range(5)
+        ]
+        print(
+            f"one chart: SVG median {statistics.median(svg) * 1000:.0f} ms, PNG median "
+            f"{statistics.median(png) * 1000:.0f} ms (first call in this process {cold:.2f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main()
