@@ -108,3 +108,9 @@ def test_a_title_cased_amount_keeps_its_scale(seed) -> None:  # type: ignore[no-
     facts, _ = seed
     assert verify_text("DeFi Losses Reach $222 Million", facts, "page") == []
     assert verify_text("DeFi Losses Reach $223 Million", facts, "page") != []
+
+
+def test_a_date_quoted_from_a_record_text_passes() -> None:
+    facts = compute_facts(load_edition(SEED.with_name("2026-W04.yaml")))
+    assert verify_text("The series end on 2025-12-31.", facts, "page") == []
+    assert verify_text("The series end on 2024-12-30.", facts, "page") != []
