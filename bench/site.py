@@ -13,7 +13,6 @@ after adding one week, and the time per chart as SVG and PNG without the cache.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import statistics
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from report.charts import build_charts  # noqa: E402
 from report.facts import compute_facts  # noqa: E402
 from report.site import build_site  # noqa: E402
 from report.weekfile import load_edition  # noqa: E402
+from tests.test_site import site_folder  # noqa: E402  (the same isolated copy the tests build)
 
 
 def derive_module():  # type: ignore[no-untyped-def]
@@ -54,18 +54,6 @@ def make_weeks(folder: Path, count: int) -> list[Path]:
     return sorted(paths)
 
 
-def site_copy(folder: Path) -> tuple[Path, Path]:
-    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-    shutil.copytree(
-        ROOT / "site",
-        folder / "site",
-        ignore=shutil.ignore_patterns(
-            "weeks", "charts", "data", "index.md", "archive.md", "feed.xml", "vega-bundle.js"
-        ),
-    )
-    return folder / "mkdocs.yml", folder / "public"
-
-
 def timed(step) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     step()
@@ -82,7 +70,7 @@ def main() -> None:
         for count in sorted({1, 52, most}):
             folder = Path(tmp) / f"site-{count}"
             folder.mkdir()
-            config, public = site_copy(folder)
+            config, public = site_folder(folder)
             paths = all_weeks[-count:]
             build_site(paths, config, public)  # warm the chart cache, as a weekly run has it
             full = timed(lambda p=paths, c=config, o=public: build_site(p, c, o))
