@@ -24,7 +24,6 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
-from report.build import write_edition
 from report.charts import Chart, build_charts
 from report.errors import PublishError, VerifyError
 from report.facts import Facts, compute_facts
@@ -33,6 +32,7 @@ from report.formatting import long_date, short_date, signed_pct, text, usd
 from report.story import classify_story
 from report.verify import Evidence, verify_text
 from report.weekfile import Edition, load_editions
+from report.writing import write_story
 
 VL_CONVERT = version("vl-convert-python")  # part of every cache key: a new renderer, new files
 CONFIG = Path("mkdocs.yml")
@@ -173,8 +173,9 @@ def generate_sources(editions: list[Edition], docs: Path, site_url: str) -> list
     pages = []
     for edition in editions:
         facts = compute_facts(edition)
-        written = write_edition(edition, site_url)
-        pages.append(WeekPage(edition, facts, written.page, build_charts(facts)))
+        # The page is verified once, whole, with its charts and downloads (week_markdown).
+        markdown = write_story(facts, site_url).page
+        pages.append(WeekPage(edition, facts, markdown, build_charts(facts)))
     for name in GENERATED:
         target = docs / name
         if target.is_dir():
