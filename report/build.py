@@ -7,10 +7,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from report.errors import VerifyError
+from report.errors import DataError, VerifyError
 from report.facts import compute_facts
+from report.model import Week
 from report.verify import Evidence, verify_text
-from report.weekfile import Edition, load_editions
+from report.weekfile import Edition, load_editions, load_previous
 from report.writing import Written, write_story
 
 PAGES_DIR = Path("build/pages")
@@ -24,9 +25,9 @@ class Output:
     digest: Path
 
 
-def write_edition(edition: Edition, site_url: str = "") -> Written:
+def write_edition(edition: Edition, site_url: str = "", previous: Week | None = None) -> Written:
     """Write one week's page and digest, and prove every number in them."""
-    facts = compute_facts(edition)
+    facts = compute_facts(edition, previous)
     written = write_story(facts, site_url)
     evidence = Evidence(facts)
     problems = verify_text(written.page, evidence, f"{edition.week.week} page") + verify_text(
@@ -61,8 +62,9 @@ def build_weeks(
     problems: list[str] = []
     for edition in editions:
         try:
-            written.append((edition.week.week, write_edition(edition, site_url)))
-        except VerifyError as exc:
+            previous = load_previous(edition, editions)
+            written.append((edition.week.week, write_edition(edition, site_url, previous)))
+        except (DataError, VerifyError) as exc:
             problems.extend(exc.problems)
     if problems:
         raise VerifyError(problems)

@@ -14,7 +14,7 @@ from report.errors import ReportError
 from report.facts import compute_facts
 from report.site import CONFIG, PUBLIC, build_site
 from report.verify import verify_text
-from report.weekfile import WEEKS_DIR, load_editions, week_paths
+from report.weekfile import WEEKS_DIR, load_editions, load_previous, week_paths
 
 app = typer.Typer(
     help="The weekly crypto market report: weeks of record in, checked pages out.",
@@ -106,7 +106,7 @@ def digest(
     """Print one week's email digest (Markdown) to standard output."""
     try:
         (edition,) = load_editions([file])
-        sys.stdout.write(write_edition(edition, site_url).digest)
+        sys.stdout.write(write_edition(edition, site_url, load_previous(edition)).digest)
     except ReportError as exc:
         _fail(exc)
 
@@ -126,7 +126,11 @@ def verify(
         return
     problems: list[str] = []
     for edition in editions:
-        facts = compute_facts(edition)
+        try:
+            facts = compute_facts(edition, load_previous(edition, editions))
+        except ReportError as exc:
+            _fail(exc)
+            return
         for written in (pages / f"{edition.week.week}.md", digests / f"{edition.week.week}.md"):
             if not written.exists():
                 problems.append(f"{written}: not written yet (run report build)")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from report.model import Asset, Incident
+from report.model import Asset, FearGreed, Incident, Week
 from report.trace import Traced, combine, count, diff, pct_change, read, resolve, total
 from report.weekfile import Edition
 
@@ -61,11 +61,37 @@ class AssetMove:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """One measure this week against last week's record. A side is None when its record lacks
+    the measure; `change` needs both. Labels are words beside the number (Fear, Greed)."""
+
+    now: Traced | None
+    before: Traced | None
+    change: Traced | None
+    now_label: str | None = None
+    before_label: str | None = None
+
+
+@dataclass(frozen=True)
+class WeekOverWeek:
+    """This week against the week of record before it: price, liquidations and sentiment."""
+
+    previous: Week
+    price: Comparison
+    liquidations: Comparison
+    fear_greed: Comparison
+
+    def comparisons(self) -> list[Comparison]:
+        return [self.price, self.liquidations, self.fear_greed]
+
+
+@dataclass(frozen=True)
 class Facts:
     edition: Edition
     record: dict[str, Any]
     assets: list[AssetMove]
     ranked: list[Fact]
+    week_over_week: WeekOverWeek | None = None
 
     @property
     def btc(self) -> AssetMove:
@@ -81,6 +107,9 @@ class Facts:
             found += [v for v in vars(move).values() if isinstance(v, Traced)]
         for fact in self.ranked:
             found += _traced_in(list(fact.values.values()))
+        if self.week_over_week:
+            for row in self.week_over_week.comparisons():
+                found += _traced_in([row.now, row.before, row.change])
         return found
 
 
@@ -102,14 +131,19 @@ def _score(size: float, scale: float) -> float:
     return round(min(abs(size) / scale, MAX_SCORE), 3)
 
 
-def edition_record(edition: Edition) -> dict[str, Any]:
-    """The plain-data form of an edition that traced paths point into."""
+def edition_record(edition: Edition, previous: Week | None = None) -> dict[str, Any]:
+    """The plain-data form of an edition (and of last week's record) that traced paths point
+    into: `week.…`, `editorial.…` and `previous.week.…`."""
     editorial = (
         edition.editorial.model_dump(by_alias=True)
         if edition.editorial
         else {"drivers": [], "quotes": [], "incidents": [], "figures": [], "outlook": None}
     )
-    return {"week": edition.week.model_dump(by_alias=True), "editorial": editorial}
+    return {
+        "week": edition.week.model_dump(by_alias=True),
+        "editorial": editorial,
+        "previous": {"week": previous.model_dump(by_alias=True)} if previous else None,
+    }
 
 
 def close_on_or_before(asset: Asset, day: date) -> tuple[int, date] | None:
@@ -275,10 +309,55 @@ def _incidents(record: dict[str, Any], edition: Edition) -> Fact | None:
     )
 
 
-def compute_facts(edition: Edition) -> Facts:
-    """Compute and rank the week's facts."""
+def _compare(
+    record: dict[str, Any], now_path: str | None, before_path: str | None, unit: str, op: str
+) -> Comparison:
+    now = read(record, f"week.{now_path}", unit) if now_path else None
+    before = read(record, f"previous.week.{before_path}", unit) if before_path else None
+    change = (
+        combine(op, "pct" if op == "pct_change" else unit, now, before) if now and before else None
+    )
+    return Comparison(now, before, change)
+
+
+def _btc_price_path(week: Week) -> str:
+    return f"assets[{week.assets.index(week.btc)}].quote.price"
+
+
+def _week_over_week(record: dict[str, Any], week: Week, previous: Week) -> WeekOverWeek:
+    def liquidations(w: Week) -> str | None:
+        return "liquidations.total_24h_usd" if w.liquidations else None
+
+    def fear_greed(w: Week) -> FearGreed | None:
+        return w.sentiment.fear_greed if w.sentiment else None
+
+    fg_now, fg_before = fear_greed(week), fear_greed(previous)
+    fg_path = "sentiment.fear_greed.value"
+    sentiment = _compare(
+        record, fg_path if fg_now else None, fg_path if fg_before else None, "index", "diff"
+    )
+    return WeekOverWeek(
+        previous=previous,
+        price=_compare(
+            record, _btc_price_path(week), _btc_price_path(previous), "usd", "pct_change"
+        ),
+        liquidations=_compare(
+            record, liquidations(week), liquidations(previous), "usd", "pct_change"
+        ),
+        fear_greed=Comparison(
+            sentiment.now,
+            sentiment.before,
+            sentiment.change,
+            fg_now.classification if fg_now else None,
+            fg_before.classification if fg_before else None,
+        ),
+    )
+
+
+def compute_facts(edition: Edition, previous: Week | None = None) -> Facts:
+    """Compute and rank the week's facts; with last week's record, compare the two."""
     week = edition.week
-    record = edition_record(edition)
+    record = edition_record(edition, previous)
     ordered = sorted(week.assets, key=lambda a: a.symbol != "BTC")  # BTC first, then as listed
     index = {a.symbol: i for i, a in enumerate(week.assets)}
     moves = [_asset_move(record, a, index[a.symbol]) for a in ordered]
@@ -416,4 +495,10 @@ def compute_facts(edition: Edition) -> Facts:
         )
 
     ranked = sorted(facts, key=lambda f: (-f.score, f.kind))
-    return Facts(edition=edition, record=record, assets=moves, ranked=ranked)
+    return Facts(
+        edition=edition,
+        record=record,
+        assets=moves,
+        ranked=ranked,
+        week_over_week=_week_over_week(record, week, previous) if previous else None,
+    )

@@ -60,6 +60,12 @@ def points(x: Number) -> str:
     return f"{abs(_value(x)):.1f}"
 
 
+def signed_integer(x: Number) -> str:
+    """A signed whole change for tables: +4, −16, 0."""
+    v = round(_value(x))
+    return f"{'+' if v > 0 else '−' if v < 0 else ''}{abs(v)}"
+
+
 def integer(x: Number) -> str:
     return f"{_value(x):.0f}"
 
@@ -123,6 +129,7 @@ FILTERS = {
     "signed_pct": signed_pct,
     "points": points,
     "integer": integer,
+    "signed_integer": signed_integer,
     "rate": rate,
     "ratio": ratio,
     "long_date": long_date,

@@ -31,7 +31,7 @@ from report.feed import render_feed
 from report.formatting import long_date, short_date, signed_pct, text, usd
 from report.story import classify_story
 from report.verify import Evidence, verify_text
-from report.weekfile import Edition, load_editions
+from report.weekfile import Edition, load_editions, load_previous
 from report.writing import write_story
 
 VL_CONVERT = version("vl-convert-python")  # part of every cache key: a new renderer, new files
@@ -172,7 +172,7 @@ def generate_sources(editions: list[Edition], docs: Path, site_url: str) -> list
     """Write the generated Markdown, charts, data and feed into the docs folder."""
     pages = []
     for edition in editions:
-        facts = compute_facts(edition)
+        facts = compute_facts(edition, load_previous(edition, editions))
         # The page is verified once, whole, with its charts and downloads (week_markdown).
         markdown = write_story(facts, site_url).page
         pages.append(WeekPage(edition, facts, markdown, build_charts(facts)))

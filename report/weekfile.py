@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -10,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from report.errors import DataError
-from report.model import Editorial, Week
+from report.model import WEEK_PATTERN, Editorial, Week, week_start
 
 WEEKS_DIR = Path("data/weeks")
 
@@ -119,6 +121,31 @@ def load_edition(path: Path) -> Edition:
         if editorial.week != week.week:
             raise DataError([f"{side}:1: week: {editorial.week} does not match {week.week}"])
     return Edition(week=week, editorial=editorial, path=path)
+
+
+def previous_week(week: str) -> str:
+    """The ISO week label before `week`: 2026-W01 comes after 2025-W52 or 2025-W53."""
+    year, number, _ = (week_start(week) - timedelta(days=7)).isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def previous_path(path: Path) -> Path | None:
+    """The week of record just before `path`, if it lies beside it (files are named by week)."""
+    if not WEEK_PATTERN.fullmatch(path.stem):
+        return None
+    before = path.with_name(f"{previous_week(path.stem)}.yaml")
+    return before if before.exists() else None
+
+
+def load_previous(edition: Edition, loaded: Sequence[Edition] = ()) -> Week | None:
+    """Last week's record, for the week-over-week comparison: from the editions already loaded,
+    else from the file beside this one (its editorial file is not needed)."""
+    label = previous_week(edition.week.week)
+    known = next((e.week for e in loaded if e.week.week == label), None)
+    if known:
+        return known
+    before = previous_path(edition.path)
+    return load_week(before) if before else None
 
 
 def week_paths(folder: Path = WEEKS_DIR) -> list[Path]:

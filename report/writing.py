@@ -14,6 +14,7 @@ from report.facts import Fact, Facts
 from report.formatting import FILTERS, direction, link
 from report.model import Source
 from report.story import Story, classify_story
+from report.weekfile import previous_week
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -107,6 +108,7 @@ def context(facts: Facts, site_url: str = "") -> dict[str, Any]:
             ),
             None,
         ),
+        "previous_week": previous_week(facts.edition.week.week),
         "sources": cited,
         # CoinGecko asks for a visible credit wherever its prices are shown.
         "credit_coingecko": any("CoinGecko" in s.name for s in cited),

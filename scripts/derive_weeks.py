@@ -345,7 +345,8 @@ def write(record: dict[str, Any]) -> Path:
 def main() -> None:
     WEEKS.mkdir(parents=True, exist_ok=True)
     print(write(seed_week()))
-    for week in ("2025-W19", "2025-W38", "2026-W04"):
+    # W44 and W03 are there so that W45 and W04 have a week before them to compare with.
+    for week in ("2025-W19", "2025-W38", "2025-W44", "2026-W03", "2026-W04"):
         print(write(gather_from_series(week)))
 
 

@@ -43,7 +43,9 @@ def test_build_then_verify(tmp_path: Path) -> None:
     assert sorted(p.name for p in pages.iterdir()) == [
         "2025-W19.md",
         "2025-W38.md",
+        "2025-W44.md",
         "2025-W45.md",
+        "2026-W03.md",
         "2026-W04.md",
     ]
     assert runner.invoke(app, ["verify", *args]).exit_code == 0

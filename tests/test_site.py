@@ -38,7 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_pages_archive_feed_and_data(built: Path) -> None:
-    weeks = ["2025-W19", "2025-W38", "2025-W45", "2026-W04"]
+    weeks = ["2025-W19", "2025-W38", "2025-W44", "2025-W45", "2026-W03", "2026-W04"]
     assert sorted(p.stem for p in (built / "weeks").glob("*.html")) == weeks
     home = (built / "index.html").read_text()
     assert "Bitcoin Falls Below $87K" in home  # the latest week is the home page
@@ -46,7 +46,7 @@ def test_pages_archive_feed_and_data(built: Path) -> None:
     assert all(f"weeks/{w}.html" in archive for w in weeks)
     assert archive.index("2026-W04") < archive.index("2025-W19")  # newest first
     seed = (built / "weeks" / "2025-W45.html").read_text()
-    assert 'href="2025-W38.html"' in seed and 'href="2026-W04.html"' in seed  # previous / next
+    assert 'href="2025-W44.html"' in seed and 'href="2026-W03.html"' in seed  # previous / next
     assert "../data/2025-W45.json" in seed and "../data/2025-W45-closes.csv" in seed
     record = json.loads((built / "data" / "2025-W45.json").read_text())
     assert record["week"]["assets"][0]["quote"]["price"] == 103849
@@ -59,8 +59,8 @@ def test_feed_is_valid_rss(built: Path) -> None:
     assert channel is not None
     items = channel.findall("item")
     assert items[0].findtext("link", "").endswith("/weeks/2026-W04.html")
-    assert len(items) == 4 and all(i.findtext("pubDate") for i in items)
-    assert items[1].findtext("title", "").startswith("Bitcoin Falls Below $104K")
+    assert len(items) == 6 and all(i.findtext("pubDate") for i in items)
+    assert items[2].findtext("title", "").startswith("Bitcoin Falls Below $104K")
 
 
 def test_charts_have_static_images_and_text(built: Path) -> None:
