@@ -1,18 +1,21 @@
-"""How long the website takes to build, and what one chart costs.
+"""How long the website takes to build, in full and incrementally, and what one chart costs.
 
     .venv/bin/python bench/site.py [max_weeks]
 
 The weeks are SYNTHETIC in the sense that no one published them: they are built from the real
 daily series in data/series/ (scripts/derive_weeks.py), one per ISO week going back from
-2026-W07, so they carry real prices. Prints, for 1, 52 and `max_weeks` (default 260) weeks:
-our full build (generate pages, charts, feed, then mkdocs --strict), a bare `mkdocs build` of
-the same generated Markdown, their ratio, and the per-week figures; then the time to rebuild
-after adding one week, and the time per chart as SVG and PNG without the cache.
+2026-W07, so they carry real prices. For 1, 52 and `max_weeks` (default 520) weeks it prints:
+- cold: the first build, nothing cached (every page computed, drawn, verified; mkdocs in full);
+- full: a full rebuild with the week cache warm (as after a change to mkdocs.yml);
+- bare: `mkdocs build` alone of the same generated Markdown, and full / bare;
+then, on the largest site, the time to add one week (incremental) and to rebuild with nothing
+changed, and the time per chart as SVG and PNG without the cache.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import statistics
 import sys
 import tempfile
@@ -27,6 +30,7 @@ import vl_convert  # noqa: E402
 from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 
+from report import cache, weekpages  # noqa: E402
 from report.charts import build_charts  # noqa: E402
 from report.facts import compute_facts  # noqa: E402
 from report.site import build_site  # noqa: E402
@@ -60,38 +64,47 @@ def timed(step) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - start
 
 
+def use_cache(folder: Path) -> None:
+    """Point every cache of the build at `folder` (an empty folder is a cold cache)."""
+    cache.CACHE = folder
+    weekpages.WEEKS_CACHE = folder / "weeks"
+
+
 def main() -> None:
-    most = int(sys.argv[1]) if len(sys.argv) > 1 else 260
+    most = int(sys.argv[1]) if len(sys.argv) > 1 else 520
     with tempfile.TemporaryDirectory() as tmp:
         all_weeks = make_weeks(Path(tmp) / "weeks", most + 1)
         print(
-            f"{'weeks':>6} {'full build s':>13} {'bare mkdocs s':>14} {'ratio':>6} {'ms/week':>8}"
+            f"{'weeks':>6} {'cold s':>8} {'full s':>8} {'bare s':>8} {'full/bare':>10}"
+            f" {'cold ms/wk':>11} {'full ms/wk':>11}"
         )
         for count in sorted({c for c in (1, 52, most) if c <= most}):
             folder = Path(tmp) / f"site-{count}"
-            folder.mkdir()
             config, public = site_folder(folder)
-            paths = all_weeks[-count:]
-            build_site(paths, config, public)  # warm the chart cache, as a weekly run has it
+            paths = all_weeks[-count - 1 : -1]  # the newest week is kept back, to add later
+            use_cache(folder / "cache")
+            cold = timed(lambda p=paths, c=config, o=public: build_site(p, c, o))
+            shutil.rmtree(public)  # a full rebuild, pages cached
             full = timed(lambda p=paths, c=config, o=public: build_site(p, c, o))
             bare_dir = folder / "bare"
             bare = timed(
                 lambda c=config, b=bare_dir: mkdocs_build(load_config(str(c), site_dir=str(b)))
             )
             print(
-                f"{count:6d} {full:13.2f} {bare:14.2f} {full / bare:6.2f}"
-                f" {full / count * 1000:8.1f}"
+                f"{count:6d} {cold:8.2f} {full:8.2f} {bare:8.2f} {full / bare:10.2f}"
+                f" {cold / count * 1000:11.1f} {full / count * 1000:11.1f}"
             )
         folder = Path(tmp) / f"site-{most}"
         config, public = folder / "mkdocs.yml", folder / "public"
+        use_cache(folder / "cache")
         added = timed(lambda: build_site(all_weeks, config, public))
-        print(
-            f"adding one week to the {most}-week site: {added:.2f} s (full rebuild, charts cached)"
-        )
+        same = timed(lambda: build_site(all_weeks, config, public))
+        print(f"adding one week to the {most}-week site: {added:.2f} s (incremental)")
+        print(f"rebuilding the {most + 1}-week site with nothing changed: {same:.2f} s")
 
         facts = compute_facts(load_edition(ROOT / "data" / "weeks" / "2025-W45.yaml"))
         charts = [c.to_dict() for c in build_charts(facts)]
-        cold = timed(lambda: vl_convert.vegalite_to_svg(charts[0]))
+        cold_chart = timed(lambda: vl_convert.vegalite_to_svg(charts[0]))
         svg = [timed(lambda c=c: vl_convert.vegalite_to_svg(c)) for c in charts for _ in range(5)]
         png = [
             timed(lambda c=c: vl_convert.vegalite_to_png(c, scale=2))
@@ -100,7 +113,8 @@ def main() -> None:
         ]
         print(
             f"one chart: SVG median {statistics.median(svg) * 1000:.0f} ms, PNG median "
-            f"{statistics.median(png) * 1000:.0f} ms (first call in this process {cold:.2f} s)"
+            f"{statistics.median(png) * 1000:.0f} ms (first call in this process "
+            f"{cold_chart:.2f} s)"
         )
 
 

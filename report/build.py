@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from report.cache import write_atomically
 from report.errors import DataError, VerifyError
 from report.facts import compute_facts
 from report.model import Week
@@ -38,18 +37,6 @@ def write_edition(edition: Edition, site_url: str = "", previous: Week | None = 
     return written
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def build_weeks(
     paths: list[Path],
     pages_dir: Path = PAGES_DIR,
@@ -71,7 +58,7 @@ def build_weeks(
     outputs = []
     for week, text in written:
         output = Output(week, pages_dir / f"{week}.md", digests_dir / f"{week}.md")
-        _write_atomically(output.page, text.page)
-        _write_atomically(output.digest, text.digest)
+        write_atomically(output.page, text.page.encode())
+        write_atomically(output.digest, text.digest.encode())
         outputs.append(output)
     return outputs

@@ -78,11 +78,17 @@ def site(
 ) -> None:
     """Build the website: week pages with charts, archive, feed, data; mkdocs --strict."""
     try:
-        pages = build_site(_paths(files, weeks_dir), config, public)
+        built = build_site(_paths(files, weeks_dir), config, public)
     except ReportError as exc:
         _fail(exc)
         return
-    out.print(f"built {len(pages)} week(s) into {public}/ (latest: {pages[-1].edition.week.week})")
+    how = "incrementally" if built.incremental else "in full"
+    out.print(
+        f"built {len(built.weeks)} week(s) into {public}/ {how}, {len(built.sources_written)} "
+        f"source file(s) changed (latest: {built.weeks[-1].week})",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command(epilog="Example: report validate data/weeks/2025-W45.yaml")

@@ -19,6 +19,7 @@ from tests.conftest import ROOT, SEED
 
 def site_folder(tmp_path: Path) -> tuple[Path, Path]:
     """A copy of mkdocs.yml and the hand-written pages, so the test builds in isolation."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     shutil.copytree(
         ROOT / "site",
@@ -110,10 +111,77 @@ def test_an_mkdocs_warning_fails_and_keeps_the_last_good_site(tmp_path: Path) ->
 
 
 def test_the_site_page_is_verified_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from report import site
+    from report import weekpages
 
-    monkeypatch.setattr(site, "_downloads", lambda week, prefix: "\nAbout 42,000 downloads.\n")
+    monkeypatch.setattr(weekpages, "_downloads", lambda week: "\nAbout 42,000 downloads.\n")
+    monkeypatch.setattr(weekpages, "WEEKS_CACHE", tmp_path / "cache")  # no page made before
     config, public = site_folder(tmp_path)
     with pytest.raises(VerifyError, match="'42,000'"):
         build_site([SEED], config, public)
     assert not public.exists()
+
+
+def _site_files(public: Path) -> dict[str, Any]:
+    """Every file of a built site; the search index as a sorted list of its entries."""
+    files: dict[str, Any] = {}
+    for path in sorted(public.rglob("*")):
+        if path.is_file():
+            name = path.relative_to(public).as_posix()
+            files[name] = path.read_bytes()
+    index = json.loads(files.pop("search/search_index.json"))
+    files["search entries"] = sorted(json.dumps(e, sort_keys=True) for e in index["docs"])
+    return files
+
+
+def test_adding_a_week_renders_only_what_it_touches_and_matches_a_full_build(
+    tmp_path: Path,
+) -> None:
+    weeks = week_paths()
+    config, public = site_folder(tmp_path / "incremental")
+    first = build_site(weeks[:-1], config, public)
+    assert not first.incremental
+    untouched = public / "weeks" / f"{weeks[0].stem}.html"
+    stamp = untouched.stat().st_mtime_ns
+
+    added = build_site(weeks, config, public)
+    assert added.incremental
+    # The new week's page, chart files and data, the week before it (its "next" link), home,
+    # archive and feed; nothing else.
+    new, before = weeks[-1].stem, weeks[-2].stem
+    charts = [
+        f"charts/{new}-{c}.{ext}"
+        for c in ("btc-closes", "changes", "fear-greed")
+        for ext in ("json", "svg")
+    ]
+    assert sorted(added.sources_written) == sorted(
+        [
+            f"weeks/{new}.md",
+            f"weeks/{before}.md",
+            f"data/{new}.json",
+            f"data/{new}-closes.csv",
+            *charts,
+            "index.md",
+            "archive.md",
+            "feed.xml",
+        ]
+    )
+    assert untouched.stat().st_mtime_ns == stamp  # not rendered again
+    assert (public / "weeks" / f"{weeks[-1].stem}.html").exists()
+
+    full_config, full_public = site_folder(tmp_path / "full")
+    assert not build_site(weeks, full_config, full_public).incremental
+    incremental_files, full_files = _site_files(public), _site_files(full_public)
+    assert incremental_files.keys() == full_files.keys()
+    different = [n for n in full_files if incremental_files[n] != full_files[n]]
+    assert different == []
+
+
+def test_removing_a_week_rebuilds_in_full_without_it(tmp_path: Path) -> None:
+    weeks = week_paths()
+    config, public = site_folder(tmp_path)
+    build_site(weeks, config, public)
+    rebuilt = build_site(weeks[1:], config, public)
+    assert not rebuilt.incremental
+    assert not (public / "weeks" / f"{weeks[0].stem}.html").exists()
+    assert not (config.parent / "site" / "weeks" / f"{weeks[0].stem}.md").exists()
+    assert weeks[0].stem not in (public / "archive.html").read_text()

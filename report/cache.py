@@ -1,0 +1,64 @@
+"""A content-addressed cache in build/cache: slow results kept by the hash of their input.
+
+Keys include `code_version()`, so a change to the program, its templates or the libraries that
+draw the charts makes new entries instead of serving stale ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+CACHE = Path("build/cache")
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE.parent / "templates"
+# Libraries whose output ends up in the cached files.
+LIBRARIES = ("altair", "vl-convert-python", "jinja2", "pydantic", "pyyaml")
+
+
+def digest(*parts: str | bytes) -> str:
+    """One hash of several inputs; each part is length-prefixed so parts cannot run together."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()[:32]
+
+
+@cache
+def code_version() -> str:
+    """The hash of this package's code, its templates and the versions of the libraries above."""
+    files = sorted([*PACKAGE.rglob("*.py"), *TEMPLATES.rglob("*.j2")])
+    parts: list[str | bytes] = [f"{name}=={version(name)}" for name in LIBRARIES]
+    for path in files:
+        parts += [path.relative_to(PACKAGE.parent).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cached(key: str, make: Callable[[], bytes], suffix: str) -> bytes:
+    """`make()`'s result for `key`, made once and then read back from the cache folder."""
+    path = CACHE / f"{digest(key)}{suffix}"
+    if path.exists():
+        return path.read_bytes()
+    data = make()
+    write_atomically(path, data)
+    return data

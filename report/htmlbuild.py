@@ -1,0 +1,130 @@
+"""Turn the docs folder into HTML with `mkdocs build --strict`, and publish it atomically.
+
+The HTML is built in a fresh folder beside `public/` and swapped in only when mkdocs passed, so a
+failed build leaves the last good site exactly as it was.
+
+Incremental builds. A full mkdocs build renders every page: at hundreds of weeks that is most of
+the time a weekly run takes, though a new week changes only a few pages (the new one, the one
+before it, home, archive). So, when the last build's stamp says the configuration, the theme and
+the set of source files are as they were (files may be added, not removed), the fresh folder
+starts as a copy of the last good site, timestamps kept, and mkdocs runs in its `dirty` mode: it
+renders only the pages whose source is newer than their HTML. The site generator rewrites a
+source only when its bytes change, so timestamps mean what mkdocs takes them to mean. The search
+index is the one thing a dirty build gets wrong (Material then indexes the re-rendered pages
+only), so the entries of the untouched pages are carried over from the last index. Anything
+else (a new mkdocs.yml, an upgraded theme, a removed page, no stamp) gets a full build. A test
+checks that both ways give the same site.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, MkDocsException
+
+from report.cache import digest
+from report.errors import PublishError
+
+STAMP = ".report-build.json"
+SEARCH_INDEX = Path("search/search_index.json")
+
+
+def _sources(docs: Path) -> list[str]:
+    return sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file())
+
+
+def _stamp(config: Path, docs: Path) -> dict[str, Any]:
+    return {
+        "setup": digest(config.read_bytes(), version("mkdocs"), version("mkdocs-material")),
+        "sources": _sources(docs),
+    }
+
+
+def _can_build_incrementally(public: Path, stamp: dict[str, Any]) -> bool:
+    try:
+        last = json.loads((public / STAMP).read_bytes())
+        index = json.loads((public / SEARCH_INDEX).read_bytes())
+    except (OSError, ValueError):
+        return False
+    removed = set(last.get("sources", [])) - set(stamp["sources"])
+    return bool(last.get("setup") == stamp["setup"] and not removed and "docs" in index)
+
+
+class _DirtyNotice(logging.Filter):
+    """mkdocs warns on every dirty build, which --strict would turn into a failure. The warning
+    is about navigation going stale; our navigation does not change between weeks, and the
+    stamp forces a full build when the configuration does."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build is being performed" not in record.getMessage()
+
+
+@contextmanager
+def _dirty_notice_silenced() -> Iterator[None]:
+    logger = logging.getLogger("mkdocs.commands.build")
+    notice = _DirtyNotice()
+    logger.addFilter(notice)
+    try:
+        yield
+    finally:
+        logger.removeFilter(notice)
+
+
+def _page(location: str) -> str:
+    return location.split("#", 1)[0]
+
+
+def _merge_search_index(last: dict[str, Any], site: Path) -> None:
+    """Keep the last index's entries for the pages this build did not render again."""
+    path = site / SEARCH_INDEX
+    index = json.loads(path.read_bytes())
+    rendered = {_page(entry["location"]) for entry in index["docs"]}
+    kept = [entry for entry in last["docs"] if _page(entry["location"]) not in rendered]
+    index["docs"] = kept + index["docs"]
+    path.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
+
+
+def _swap(fresh: Path, public: Path) -> None:
+    old = public.with_name(f".{public.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if public.exists():
+        public.rename(old)
+    fresh.rename(public)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_html(config: Path, public: Path) -> bool:
+    """Build the site into `public`; True when it was an incremental build."""
+    docs = Path(load_config(str(config))["docs_dir"])
+    stamp = _stamp(config, docs)
+    incremental = _can_build_incrementally(public, stamp)
+    public.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(dir=public.parent, prefix=f".{public.name}-new-"))
+    fresh.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        last_index = None
+        if incremental:
+            shutil.copytree(public, fresh, dirs_exist_ok=True)  # copy2: timestamps kept
+            last_index = json.loads((fresh / SEARCH_INDEX).read_bytes())
+        built = load_config(str(config), strict=True, site_dir=str(fresh.resolve()))
+        with _dirty_notice_silenced():
+            mkdocs_build(built, dirty=incremental)
+        if last_index is not None:
+            _merge_search_index(last_index, fresh)
+        (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+    except (Abort, MkDocsException, OSError, ValueError) as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise PublishError(f"mkdocs build --strict failed: {exc}") from exc
+    _swap(fresh, public)
+    return incremental
