@@ -4,7 +4,11 @@
 
 The weeks are SYNTHETIC in the sense that no one published them: they are built from the real
 daily series in data/series/ (scripts/derive_weeks.py), one per ISO week going back from
-2026-W07, so they carry real prices. For 1, 52 and `max_weeks` (default 520) weeks it prints:
+2026-W07, so they carry real prices. The series begin in 2020, which gives about 310 weeks; older
+weeks are those same weeks again with every date moved back by whole weeks (SYNTHETIC dates on
+real prices), so that 520 weeks can be built.
+
+For 1, 52 and `max_weeks` (default 520) weeks it prints:
 - cold: the first build, nothing cached (every page computed, drawn, verified; mkdocs in full);
 - full: a full rebuild with the week cache warm (as after a change to mkdocs.yml);
 - bare: `mkdocs build` alone of the same generated Markdown, and full / bare;
@@ -22,6 +26,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,15 +51,38 @@ def derive_module():  # type: ignore[no-untyped-def]
     return module
 
 
+def label(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def moved_back(node: Any, weeks: int) -> Any:
+    """A copy of a week's record with every date and time `weeks` weeks earlier."""
+    if isinstance(node, dict):
+        return {key: moved_back(value, weeks) for key, value in node.items()}
+    if isinstance(node, list):
+        return type(node)(moved_back(value, weeks) for value in node)
+    if isinstance(node, date):  # datetimes too
+        return node - timedelta(weeks=weeks)
+    return node
+
+
 def make_weeks(folder: Path, count: int) -> list[Path]:
     derive = derive_module()
     derive.WEEKS = folder
     folder.mkdir(parents=True, exist_ok=True)
     last = date.fromisocalendar(2026, 7, 1)
+    real: list[dict[str, Any]] = []
+    while len(real) < count:
+        record = derive.gather_from_series(label(last - timedelta(weeks=len(real))))
+        if not record["assets"]:
+            break  # before the series begin
+        real.append(record)
     paths = []
     for i in range(count):
-        year, week, _ = (last - timedelta(weeks=i)).isocalendar()
-        paths.append(derive.write(derive.gather_from_series(f"{year}-W{week:02d}")))
+        record = moved_back(real[i % len(real)], (i // len(real)) * len(real))
+        record["week"] = label(record["period"]["start"])
+        paths.append(derive.write(record))
     return sorted(paths)
 
 

@@ -1,15 +1,20 @@
 """The week's charts, as Altair specifications built from the week of record alone.
 
 Each chart comes with a text alternative (alt text and the data as rows), so a reader without
-scripts or sight gets the same numbers. Colours come from CSS variables of the site's palette
-where the renderer allows, else from one fixed palette that reads on light and dark.
+scripts or sight gets the same numbers.
+
+Colours are parameters of the specification (`palette_price`, `palette_text`…), never literals
+in a mark. Their values here are mid-tones that read on light and dark pages: the static SVG is
+drawn with them. On the site, site/javascripts/charts.js sets each parameter from the page's
+palette (CSS variables in site/stylesheets/report.css and Material's own) and sets them again
+when the reader switches between light and dark.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 
@@ -17,14 +22,22 @@ from report.facts import Facts
 from report.formatting import long_date, signed_pct, usd
 
 HISTORY_DAYS = 90
-# Colours that keep contrast on Material's light (white) and dark (slate) backgrounds.
-PRICE = "#4e79a7"
-HIGH = "#e15759"
-WEEK = "#f28e2b"
-UP = "#59a14f"
-DOWN = "#e15759"
-GRID = "#8884"
-LABEL = "#888"
+# The static renders' colours, by role: they keep contrast on white and on Material's slate.
+PALETTE = {
+    "price": "#4e79a7",
+    "high": "#e15759",
+    "week": "#f28e2b",
+    "up": "#59a14f",
+    "down": "#e15759",
+    "text": "#888888",
+    "grid": "#88888844",
+}
+
+
+def colour(role: str) -> alt.ExprRef:
+    """A colour by its role, resolved when the chart is drawn (see the module's docstring)."""
+    assert role in PALETTE, role
+    return alt.ExprRef(f"palette_{role}")
 
 
 @dataclass(frozen=True)
@@ -47,13 +60,15 @@ def _data(values: list[dict[str, Any]]) -> dict[str, Any]:
     return {"values": values}
 
 
-def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def _config(chart: alt.Chart | alt.LayerChart) -> alt.TopLevelMixin:
+    text, grid = colour("text"), colour("grid")
     configured: alt.TopLevelMixin = (
-        chart.configure(background="transparent")
-        .configure_axis(gridColor=GRID, labelColor=LABEL, titleColor=LABEL, domainColor=GRID)
+        chart.add_params(*(alt.param(name=f"palette_{r}", value=v) for r, v in PALETTE.items()))
+        .configure(background="transparent")
+        .configure_axis(gridColor=grid, labelColor=text, titleColor=text, domainColor=grid)
         .configure_view(stroke=None)
-        .configure_title(color=LABEL)
-        .configure_legend(labelColor=LABEL, titleColor=LABEL)
+        .configure_title(color=text)
+        .configure_legend(labelColor=text, titleColor=text)
     )
     return configured
 
@@ -69,7 +84,7 @@ def price_chart(facts: Facts) -> Chart | None:
     data = _data([{"date": d.isoformat(), "close": v} for d, v in points])
     line = (
         alt.Chart(data)
-        .mark_line(color=PRICE)
+        .mark_line(color=colour("price"))
         .encode(
             x=alt.X("date:T", title=None),
             y=alt.Y("close:Q", title="USD", scale=alt.Scale(zero=False)),
@@ -80,7 +95,7 @@ def price_chart(facts: Facts) -> Chart | None:
         alt.Chart(
             _data([{"start": week.period.start.isoformat(), "end": week.period.end.isoformat()}])
         )
-        .mark_rect(color=WEEK, opacity=0.15)
+        .mark_rect(color=colour("week"), opacity=0.15)
         .encode(x="start:T", x2="end:T")
     )
     layers: list[alt.Chart] = [band, line]
@@ -92,11 +107,12 @@ def price_chart(facts: Facts) -> Chart | None:
         high = week.btc.ath
         layers.append(
             alt.Chart(_data([{"ath": high.price}]))
-            .mark_rule(color=HIGH, strokeDash=[4, 4])
+            .mark_rule(color=colour("high"), strokeDash=[4, 4])
             .encode(y="ath:Q")
         )
         alt_text += f"; the dashed line is the all-time high of {usd(high.price)}"
-    spec = _config(alt.layer(*layers).properties(width="container", height=260))
+    layered = cast(alt.LayerChart, alt.layer(*layers).properties(width="container", height=260))
+    spec = _config(layered)
     return Chart(
         name="btc-closes",
         title="Bitcoin, last 90 days of daily closes",
@@ -125,7 +141,9 @@ def changes_chart(facts: Facts) -> Chart | None:
             y=alt.Y("asset:N", title=None, sort=[m.symbol for m in facts.assets]),
             yOffset=alt.YOffset("horizon:N"),
             x=alt.X("change:Q", title="Change (%)"),
-            color=alt.condition(alt.datum.change < 0, alt.value(DOWN), alt.value(UP)),
+            color=alt.condition(
+                alt.datum.change < 0, alt.value(colour("down")), alt.value(colour("up"))
+            ),
             opacity=alt.Opacity(
                 "horizon:N", scale=alt.Scale(domain=["24 hours", "7 days"], range=[0.55, 1])
             ),
@@ -160,7 +178,9 @@ def liquidations_chart(facts: Facts) -> Chart | None:
             x=alt.X("date:T", title=None),
             y=alt.Y("usd:Q", title="USD", stack=True),
             color=alt.Color(
-                "side:N", scale=alt.Scale(domain=["long", "short"], range=[DOWN, UP]), title=None
+                "side:N",
+                scale=alt.Scale(domain=["long", "short"], range=[colour("down"), colour("up")]),
+                title=None,
             ),
             tooltip=["date:T", "side:N", alt.Tooltip("usd:Q", format="$,.0f")],
         )
@@ -183,7 +203,7 @@ def fear_greed_chart(facts: Facts) -> Chart | None:
     data = _data([{"date": d.isoformat(), "value": v} for d, v in points])
     line = (
         alt.Chart(data)
-        .mark_area(line={"color": PRICE}, color=PRICE, opacity=0.25)
+        .mark_area(line={"color": colour("price")}, color=colour("price"), opacity=0.25)
         .encode(
             x=alt.X("date:T", title=None),
             y=alt.Y("value:Q", title="Index", scale=alt.Scale(domain=[0, 100])),

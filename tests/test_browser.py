@@ -134,3 +134,27 @@ def test_untrusted_text_stays_text(
         page.close()
     finally:
         stop()
+
+
+def test_charts_follow_the_light_and_dark_palette(browser: Any, site: str) -> None:
+    page, errors, _ = open_page(browser, site)
+    page.wait_for_selector(".vega-chart svg .mark-line path", timeout=15000)
+    label = ".vega-chart svg .role-axis-label text"
+    line = ".vega-chart svg .mark-line path"
+
+    def colours() -> tuple[str | None, str | None]:
+        return page.get_attribute(label, "fill"), page.get_attribute(line, "stroke")
+
+    light = colours()
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function(
+        f"document.querySelector({line!r}).getAttribute('stroke') !== {light[1]!r}",
+        timeout=5000,
+    )
+    dark = colours()
+    assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+    assert light[0] != dark[0] and light[1] != dark[1], (light, dark)
+    assert dark[1] == "#8ab4e8"  # --report-chart-price of the slate scheme
+    page.screenshot(path=str(SCREENSHOTS / "home-dark.png"))
+    assert errors == []
+    page.close()

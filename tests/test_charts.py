@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from report.charts import build_charts
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import vl_convert
+
+from report.charts import PALETTE, build_charts
 from report.facts import compute_facts
 from report.weekfile import load_edition
 from tests.conftest import SEED, WEEKS
@@ -41,3 +49,47 @@ def test_every_chart_has_a_text_alternative() -> None:
 def test_week_without_fear_greed_has_no_such_chart() -> None:
     assert "fear-greed" in charts_of(WEEKS / "2026-W04.yaml")
     assert "liquidations" not in charts_of(WEEKS / "2026-W04.yaml")
+
+
+def _strings(node: Any, path: str = "") -> list[tuple[str, str]]:
+    if isinstance(node, dict):
+        return [pair for key, value in node.items() for pair in _strings(value, f"{path}.{key}")]
+    if isinstance(node, list):
+        return [pair for i, value in enumerate(node) for pair in _strings(value, f"{path}[{i}]")]
+    return [(path, node)] if isinstance(node, str) else []
+
+
+def with_daily_liquidations(d: dict[str, Any]) -> None:
+    """SYNTHETIC daily liquidations (plainly labelled), so that every chart is drawn."""
+    d["liquidations"]["daily"] = [
+        {
+            "date": date(2025, 10, 27 + i) if i < 5 else date(2025, 11, i - 4),
+            "long_usd": 2e8,
+            "short_usd": 5e7,
+        }
+        for i in range(7)
+    ]
+    d["liquidations"]["source"]["note"] = "SYNTHETIC test history, not market data"
+
+
+def test_colours_are_palette_parameters_the_page_can_switch(
+    week_variant: Callable[..., Path],
+) -> None:
+    charts = charts_of(week_variant(with_daily_liquidations))
+    assert list(charts) == ["btc-closes", "changes", "liquidations", "fear-greed"]
+    for chart in charts.values():
+        spec = chart.to_dict()
+        params = {p["name"]: p["value"] for p in spec["params"]}
+        assert params == {f"palette_{role}": value for role, value in PALETTE.items()}
+        # No colour is written into a mark, an encoding or the config: only the parameters
+        # hold colours, so the page can change them all.
+        literal = [
+            (where, s)
+            for where, s in _strings(spec)
+            if re.fullmatch(r"#[0-9a-fA-F]{3,8}", s) and not where.startswith(".params")
+        ]
+        assert literal == [], chart.name
+        assert "palette_text" in str(spec["config"]["axis"]["labelColor"])
+        # The static render uses the parameters' values.
+        svg = vl_convert.vegalite_to_svg(spec)
+        assert PALETTE["text"] in svg or PALETTE["text"].lower() in svg.lower()

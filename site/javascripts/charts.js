@@ -1,11 +1,41 @@
-// Replace each static chart with the interactive one, drawn by the Vega bundle this site serves.
+// Replace each static chart with the interactive one, drawn by the Vega bundle this site serves,
+// and keep its colours on the page's palette: each chart's colours are Vega parameters named
+// palette_<role> (report/charts.py); their values come from the CSS variables below, and are set
+// again whenever the reader switches between light and dark.
+var PALETTE = {
+  palette_price: "--report-chart-price",
+  palette_high: "--report-chart-high",
+  palette_week: "--report-chart-week",
+  palette_up: "--report-chart-up",
+  palette_down: "--report-chart-down",
+  palette_text: "--md-default-fg-color--light",
+  palette_grid: "--md-default-fg-color--lightest",
+};
+var views = [];
+
+function paint(view) {
+  var style = getComputedStyle(document.body);
+  Object.keys(PALETTE).forEach(function (name) {
+    var value = style.getPropertyValue(PALETTE[name]).trim();
+    if (value) { view.signal(name, value); }
+  });
+  return view.runAsync();
+}
+
 document.querySelectorAll(".vega-chart").forEach(function (el) {
   fetch(el.dataset.spec)
     .then(function (response) { return response.json(); })
     .then(function (spec) { return vegaEmbed(el, spec, { actions: false, renderer: "svg" }); })
+    .then(function (result) {
+      views.push(result.view);
+      return paint(result.view);
+    })
     .then(function () {
       var still = el.parentElement.querySelector(".chart-static");
       if (still) { still.hidden = true; }
     })
     .catch(function (error) { console.warn("chart left static:", error); });
 });
+
+new MutationObserver(function () { views.forEach(paint); })
+  .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
