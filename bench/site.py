@@ -11,14 +11,14 @@ real prices), so that 520 weeks can be built.
 For 1, 52 and `max_weeks` (default 520) weeks it prints:
 - cold: the first build, nothing cached (every page computed, drawn, verified; mkdocs in full);
 - full: a full rebuild with the week cache warm (as after a change to mkdocs.yml);
-- bare: `mkdocs build` alone of the same generated Markdown, and full / bare;
-then, on the largest site, the time to add one week (incremental) and to rebuild with nothing
-changed, and the time per chart as SVG and PNG without the cache.
+- bare: `mkdocs build` alone of the same generated Markdown, and full / bare
+(full and bare are medians of three runs); then, on the largest site, the time to add one week
+(incremental) and to rebuild with nothing changed, and the time per chart as SVG and PNG without
+the cache.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import statistics
 import sys
@@ -40,15 +40,8 @@ from report.charts import build_charts  # noqa: E402
 from report.facts import compute_facts  # noqa: E402
 from report.site import build_site  # noqa: E402
 from report.weekfile import load_edition  # noqa: E402
+from tests.conftest import derive_module  # noqa: E402
 from tests.test_site import site_folder  # noqa: E402  (the same isolated copy the tests build)
-
-
-def derive_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("derive", ROOT / "scripts" / "derive_weeks.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def label(day: date) -> str:
@@ -68,9 +61,7 @@ def moved_back(node: Any, weeks: int) -> Any:
 
 
 def make_weeks(folder: Path, count: int) -> list[Path]:
-    derive = derive_module()
-    derive.WEEKS = folder
-    folder.mkdir(parents=True, exist_ok=True)
+    derive = derive_module(folder)
     last = date.fromisocalendar(2026, 7, 1)
     real: list[dict[str, Any]] = []
     while len(real) < count:
@@ -90,6 +81,15 @@ def timed(step) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     step()
     return time.perf_counter() - start
+
+
+def median_of(runs: int, step, before=lambda: None) -> float:  # type: ignore[no-untyped-def]
+    """The median of several timed runs, `before` (untimed) ahead of each."""
+    times = []
+    for _ in range(runs):
+        before()
+        times.append(timed(step))
+    return statistics.median(times)
 
 
 def use_cache(folder: Path) -> None:
@@ -112,11 +112,15 @@ def main() -> None:
             paths = all_weeks[-count - 1 : -1]  # the newest week is kept back, to add later
             use_cache(folder / "cache")
             cold = timed(lambda p=paths, c=config, o=public: build_site(p, c, o))
-            shutil.rmtree(public)  # a full rebuild, pages cached
-            full = timed(lambda p=paths, c=config, o=public: build_site(p, c, o))
+            # A full rebuild, pages cached; then mkdocs alone on the same sources.
+            full = median_of(
+                3,
+                lambda p=paths, c=config, o=public: build_site(p, c, o),
+                lambda o=public: shutil.rmtree(o),
+            )
             bare_dir = folder / "bare"
-            bare = timed(
-                lambda c=config, b=bare_dir: mkdocs_build(load_config(str(c), site_dir=str(b)))
+            bare = median_of(
+                3, lambda c=config, b=bare_dir: mkdocs_build(load_config(str(c), site_dir=str(b)))
             )
             print(
                 f"{count:6d} {cold:8.2f} {full:8.2f} {bare:8.2f} {full / bare:10.2f}"

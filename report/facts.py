@@ -13,7 +13,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from report.model import Asset, FearGreed, Incident, Week
-from report.trace import Traced, combine, count, diff, pct_change, read, resolve, total
+from report.trace import (
+    Traced,
+    combine,
+    count,
+    diff,
+    pct_change,
+    read,
+    resolve,
+    round_to,
+    total,
+)
 from report.weekfile import Edition
 
 # Scales: the size of a move that scores 1.0 ("worth a line").
@@ -218,10 +228,11 @@ def _since_fact(
         return None
     last_day, last_close = before_week[-1]
     best: Fact | None = None
-    for direction, level in (
-        ("below", math.ceil(price / step) * step),
-        ("above", math.floor(price / step) * step),
+    for direction, traced_level in (
+        ("below", round_to(move.price, step, up=True)),
+        ("above", round_to(move.price, step, up=False)),
     ):
+        level = traced_level.value
         if _beyond(last_close, level, direction) or not _beyond(price, level, direction):
             continue
         crossed = [d for d, v in before_week if _beyond(v, level, direction)]
@@ -234,7 +245,7 @@ def _since_fact(
             _score(gap_days, SCALE_SINCE_DAYS),
             {
                 "direction": direction,
-                "level": level,
+                "level": traced_level,
                 "since": since,
                 "history_start": before_week[0][0],
                 "symbol": asset.symbol,

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,6 +18,17 @@ SEED = WEEKS / "2025-W45.yaml"
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands resolve data/weeks relative to the working folder, as a user runs them."""
     monkeypatch.chdir(ROOT)
+
+
+def derive_module(weeks: Path) -> ModuleType:
+    """scripts/derive_weeks.py, writing into `weeks`: real weeks made from data/series/."""
+    spec = importlib.util.spec_from_file_location("derive", ROOT / "scripts" / "derive_weeks.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.WEEKS = weeks
+    weeks.mkdir(parents=True, exist_ok=True)
+    return module
 
 
 def load_raw(path: Path) -> dict[str, Any]:

@@ -24,7 +24,7 @@ def test_seed_week_facts_match_the_article() -> None:
     facts = facts_of(SEED)
     since = facts.get("since")
     assert since is not None
-    assert (since.direction, since.level, since.since) == ("below", 104000, date(2025, 6, 22))
+    assert (since.direction, since.level.value, since.since) == ("below", 104000, date(2025, 6, 22))
     assert round(facts.btc.change_24h.value, 1) == -3.2  # CoinGecko's, as the article quotes it
     # From CoinGecko's high of $126,080: the article rounds to 17.5%, the data says 17.6%.
     assert round(facts.get("drawdown").from_ath.value, 1) == -17.6

@@ -12,7 +12,7 @@ from report.facts import Fact, compute_facts
 from report.trace import Traced
 from report.verify import verify_text
 from report.weekfile import load_edition, load_previous, week_paths
-from tests.conftest import SEED
+from tests.conftest import SEED, derive_module
 
 
 @pytest.mark.parametrize("path", week_paths(), ids=lambda p: p.stem)
@@ -116,3 +116,12 @@ def test_a_date_quoted_from_a_record_text_passes() -> None:
     facts = compute_facts(load_edition(SEED.with_name("2026-W04.yaml")))
     assert verify_text("The series end on 2025-12-31.", facts, "page") == []
     assert verify_text("The series end on 2024-12-30.", facts, "page") != []
+
+
+def test_a_level_written_in_full_is_traced(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """2020-W11 from the real Binance series: Bitcoin fell to about $5,400, a level the page
+    writes in full rather than as "$5K"; the level is traced as the price rounded up."""
+    derive = derive_module(tmp_path)
+    path = derive.write(derive.gather_from_series("2020-W11"))
+    page = write_edition(load_edition(path)).page  # raises if any number does not trace
+    assert "Below $5,400" in page
