@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from report.build import DIGESTS_DIR, PAGES_DIR, build_weeks, write_edition
 from report.errors import ReportError
 from report.facts import compute_facts
+from report.gather import Outcome, default_sources, validated, write_week
+from report.gather import gather as run_gather
 from report.site import CONFIG, PUBLIC, build_site
 from report.verify import verify_text
-from report.weekfile import WEEKS_DIR, load_editions, load_previous, week_paths
+from report.weekfile import WEEKS_DIR, dump_yaml, load_editions, load_previous, week_paths
 
 app = typer.Typer(
     help="The weekly crypto market report: weeks of record in, checked pages out.",
@@ -145,6 +151,66 @@ def verify(
     if problems:
         _fail(ReportError("\n".join(problems)))
     out.print(f"verified {len(editions)} week(s): every number traces to its week of record")
+
+
+def _base_urls(pairs: list[str]) -> dict[str, str]:
+    urls = {}
+    for pair in pairs:
+        name, sep, url = pair.partition("=")
+        if not sep or not url.startswith(("http://", "https://")):
+            raise ReportError(
+                f"--base-url takes NAME=URL, e.g. coingecko=http://127.0.0.1:8000: {pair}"
+            )
+        urls[name] = url
+    return urls
+
+
+@app.command(epilog="Example: report gather --week 2025-W45 --dry-run")
+def gather(
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2025-W45; default: the last complete week.")
+    ] = None,
+    weeks_dir: WeeksDir = WEEKS_DIR,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the week file instead of writing it.")
+    ] = False,
+    base_url: Annotated[
+        list[str] | None,
+        typer.Option(help="Point a source elsewhere: NAME=URL (coingecko, alternative_me, …)."),
+    ] = None,
+) -> None:
+    """Fetch a week from the market APIs into data/weeks/<week>.yaml; every gap is named."""
+    try:
+        sources = default_sources(_base_urls(base_url or []))
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True
+        ) as progress:
+            task = progress.add_task(f"gathering from {len(sources)} sources", total=len(sources))
+
+            def done(outcome: Outcome) -> None:
+                state = "ok" if outcome.ok else f"{len(outcome.missing)} missing"
+                progress.console.print(
+                    f"  {outcome.source}: {state} ({outcome.seconds:.1f} s)", highlight=False
+                )
+                progress.advance(task)
+
+            now = datetime.now(UTC)
+            gathered = asyncio.run(run_gather(week, now, os.environ, sources, done=done))
+        checked = validated(gathered)
+    except ReportError as exc:
+        _fail(exc)
+        return
+    for gap in checked.missing:
+        err.print(f"  missing {gap.field}: {gap.reason}", highlight=False, soft_wrap=True)
+    if dry_run:
+        sys.stdout.write(dump_yaml(gathered.record))
+        return
+    path = write_week(checked, gathered.record, weeks_dir)
+    out.print(
+        f"wrote {path} ({gathered.requests} requests, {len(checked.missing)} missing)",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 if __name__ == "__main__":

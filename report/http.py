@@ -111,9 +111,7 @@ class Fetcher:
                         except ValueError as exc:
                             raise self._fail(shown, f"malformed JSON: {exc}") from None
                     if status == 429:
-                        asked = _retry_after(
-                            response.headers.get("Retry-After"), datetime.now(UTC)
-                        )
+                        asked = _retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
                         if asked is not None and asked > policy.max_wait_s:
                             raise self._fail(
                                 shown, f"HTTP 429, asked to wait {asked:g} s, more than we wait"

@@ -103,6 +103,35 @@ def _validate(model: type[M], path: Path) -> M:
         raise DataError(problems) from exc
 
 
+class _FlowList(list[Any]):
+    """A list of numbers, written on one line to keep long daily series compact."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+_Dumper.add_representer(
+    _FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+)
+
+
+def _compact(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _compact(value) for key, value in node.items()}
+    if isinstance(node, list):
+        if node and all(isinstance(v, int | float | None) for v in node):
+            return _FlowList(node)
+        return [_compact(value) for value in node]
+    return node
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    """A week of record as YAML, in the order given, daily series on one line each."""
+    return yaml.dump(_compact(data), Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True)
+
+
 def editorial_path(week_path: Path) -> Path:
     return week_path.with_name(week_path.name.replace(".yaml", ".editorial.yaml"))
 

@@ -17,12 +17,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from report.model import Week, week_start  # noqa: E402
+from report.weekfile import dump_yaml  # noqa: E402
 
 SERIES = ROOT / "data" / "series"
 WEEKS = ROOT / "data" / "weeks"
@@ -78,20 +77,6 @@ NO_XRP_ATH = "the price history starts in 2020, after XRP's high"
 NO_PREDICTION_MARKETS = "no prediction-market history for this period in the sample series"
 
 
-class FlowList(list[Any]):
-    """A list written on one line, to keep long daily series compact."""
-
-
-class Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-Dumper.add_representer(
-    FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
-)
-
-
 def read_csv(name: str) -> list[dict[str, str]]:
     with (SERIES / name).open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -114,7 +99,7 @@ def closes_block(series: dict[date, tuple[float, float]], last: date) -> dict[st
         number(series[d][1]) if (d := start + timedelta(days=i)) in series else None
         for i in range(days)
     ]
-    return {"start": start, "values": FlowList(values), "source": BINANCE}
+    return {"start": start, "values": values, "source": BINANCE}
 
 
 def ath_block(symbol: str, series: dict[date, tuple[float, float]], last: date) -> dict[str, Any]:
@@ -137,7 +122,7 @@ def fear_greed_block(on: date) -> dict[str, Any]:
         "value": int(float(rows[on]["value"])),
         "classification": rows[on]["classification"],
         "date": on,
-        "series": {"start": start, "values": FlowList(values), "source": FEAR_GREED},
+        "series": {"start": start, "values": values, "source": FEAR_GREED},
     }
 
 
@@ -337,8 +322,7 @@ def seed_week() -> dict[str, Any]:
 def write(record: dict[str, Any]) -> Path:
     Week.model_validate(record)  # never write a week that would not load
     path = WEEKS / f"{record['week']}.yaml"
-    text = yaml.dump(record, Dumper=Dumper, sort_keys=False, width=100, allow_unicode=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(dump_yaml(record), encoding="utf-8")
     return path
 
 

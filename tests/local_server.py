@@ -8,6 +8,8 @@ Routes (the query string is ignored unless said):
   /retry-after/<v>  429 with `Retry-After: <v>` every time
   /reset            the connection is cut with no response
   /malformed        200 with a body that is not JSON
+Any other path answers from `routes` (status, body, delay), so that a source's base URL can
+point here and get API-shaped answers.
 """
 
 from __future__ import annotations
@@ -20,8 +22,16 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Route:
+    body: bytes
+    status: int = 200
+    delay_s: float = 0.0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -42,6 +52,11 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         self.server.hits[path] += 1
+        if path in self.server.routes:
+            route = self.server.routes[path]
+            time.sleep(route.delay_s)
+            self._send(route.status, route.body)
+            return
         self.server.agents.append(self.headers.get("User-Agent", ""))
         parts = path.strip("/").split("/")
         ok = json.dumps({"ok": True, "path": path}).encode()
@@ -79,6 +94,7 @@ class LocalServer(ThreadingHTTPServer):
         self.hits: Counter[str] = Counter()
         self.agents: list[str] = []
         self.bodies: dict[str, bytes] = {}
+        self.routes: dict[str, Route] = {}
 
     @property
     def url(self) -> str:

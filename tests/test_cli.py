@@ -19,7 +19,7 @@ COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands
 
 
 def test_commands() -> None:
-    assert COMMANDS == ["build", "digest", "site", "validate", "verify"]
+    assert COMMANDS == ["build", "digest", "gather", "site", "validate", "verify"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

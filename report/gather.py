@@ -1,0 +1,229 @@
+"""Gather a week of record from the market APIs, concurrently, with every gap said.
+
+Every source runs at once over one HTTP client. A source that fails (timeout, refusal, bad or
+implausible data) leaves its blocks `null` and names them in `missing` with the reason; the
+others still land. The week is usable when Bitcoin's price landed: then it is validated against
+the schema and written (the editorial file beside it is never touched). Otherwise nothing is
+written and the command exits non-zero.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from report.cache import write_atomically
+from report.errors import ReportError
+from report.http import Fetcher, FetchError, HttpPolicy, open_fetcher
+from report.model import SCHEMA_VERSION, Week, week_start
+from report.sources import Found, MarketSource, SourceError, Want, describe_error, want_week
+from report.sources.alternative_me import AlternativeMe
+from report.sources.bybit import Bybit
+from report.sources.coinalyze import KEY as COINALYZE_KEY
+from report.sources.coinalyze import Coinalyze
+from report.sources.coingecko import KEY as COINGECKO_KEY
+from report.sources.coingecko import CoinGecko
+from report.sources.defillama import DefiLlama
+from report.weekfile import dump_yaml
+
+KEYS = (COINGECKO_KEY, COINALYZE_KEY)
+# Blocks no source gathers yet, and why; the week says so rather than leave them silent.
+NOT_GATHERED = {
+    "derivatives.basis": "not gathered: a keyless dated-futures basis with its value a week "
+    "earlier (Deribit) is not implemented yet",
+    "sentiment.prediction_markets": "not gathered: no prediction-market question is configured",
+}
+# The order of the blocks in the file, as a person reads it.
+LAYOUT = {
+    "liquidations": None,
+    "derivatives": ("basis", "funding", "open_interest"),
+    "sentiment": ("fear_greed", "prediction_markets"),
+    "incidents": None,
+}
+
+
+class GatherError(ReportError):
+    """The week is not usable: nothing is written."""
+
+
+def default_sources(base_urls: Mapping[str, str] | None = None) -> list[MarketSource]:
+    """Every source, by its short name; `base_urls` points any of them elsewhere."""
+    urls = dict(base_urls or {})
+    makers: dict[str, Callable[..., MarketSource]] = {
+        "coingecko": CoinGecko,
+        "alternative_me": AlternativeMe,
+        "defillama": DefiLlama,
+        "bybit": Bybit,
+        "coinalyze": Coinalyze,
+    }
+    unknown = set(urls) - set(makers)
+    if unknown:
+        raise ReportError(
+            f"no source called {', '.join(sorted(unknown))}; known: {', '.join(makers)}"
+        )
+    return [make(urls[name]) if name in urls else make() for name, make in makers.items()]
+
+
+def last_complete_week(now: datetime) -> str:
+    """The ISO week that ended most recently (on Monday, the one that ended last night)."""
+    sunday = now.date() - timedelta(days=now.isoweekday())
+    year, week, _ = sunday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    source: str
+    blocks: tuple[str, ...]
+    missing: dict[str, str]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+
+@dataclass
+class Gathered:
+    want: Want
+    record: dict[str, Any]
+    outcomes: list[Outcome] = field(default_factory=list)
+    requests: int = 0
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.record.get("assets")) and any(
+            a["symbol"] == "BTC" for a in self.record["assets"]
+        )
+
+
+Progress = Callable[[Outcome], None]
+
+
+async def _run(source: MarketSource, fetcher: Fetcher, want: Want, done: Progress) -> Found:
+    start = time.perf_counter()
+    try:
+        found = await source.gather(fetcher, want)
+    except (FetchError, SourceError, ValidationError, httpx.HTTPError) as exc:
+        reason = f"{source.name}: {describe_error(exc)}"
+        found = Found(missing=dict.fromkeys(source.blocks, reason))
+    done(Outcome(source.name, source.blocks, found.missing, time.perf_counter() - start))
+    return found
+
+
+def _nest(
+    blocks: dict[str, Any], missing: dict[str, str]
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Dotted blocks into the week's shape; a parent with no child present becomes one gap."""
+    record: dict[str, Any] = {}
+    gaps = [
+        {"field": name, "reason": reason}
+        for name, reason in missing.items()
+        if name.startswith("assets.")
+    ]
+    for name, children in LAYOUT.items():
+        if children is None:
+            if name in blocks:
+                record[name] = blocks[name]
+            else:
+                record[name] = None
+                gaps.append({"field": name, "reason": missing.get(name, "not gathered")})
+            continue
+        present = {c: blocks[f"{name}.{c}"] for c in children if f"{name}.{c}" in blocks}
+        absent = [c for c in children if c not in present]
+        if not present:
+            record[name] = None
+            reasons = "; ".join(
+                f"{c}: {missing.get(f'{name}.{c}', 'not gathered')}" for c in absent
+            )
+            gaps.append({"field": name, "reason": reasons})
+            continue
+        record[name] = {c: present.get(c) for c in children}
+        gaps += [
+            {"field": f"{name}.{c}", "reason": missing.get(f"{name}.{c}", "not gathered")}
+            for c in absent
+        ]
+    return record, gaps
+
+
+async def gather_week(
+    want: Want, sources: Sequence[MarketSource], fetcher: Fetcher, done: Progress = lambda o: None
+) -> Gathered:
+    """Run every source at once and assemble what came into a week of record."""
+    outcomes: list[Outcome] = []
+
+    def finished(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        done(outcome)
+
+    founds = await asyncio.gather(*(_run(s, fetcher, want, finished) for s in sources))
+    blocks: dict[str, Any] = {}
+    missing: dict[str, str] = dict(NOT_GATHERED)
+    for found in founds:
+        blocks.update(found.blocks)
+        missing.update(found.missing)
+    order = {a.symbol: i for i, a in enumerate(want.assets)}
+    assets = sorted(blocks.pop("assets", []), key=lambda a: order[a["symbol"]])
+    nested, gaps = _nest(blocks, missing)
+    record: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "week": want.week,
+        "period": {"start": want.start, "end": want.end},
+        "as_of": want.as_of,
+        "assets": assets,
+        **nested,
+        "missing": gaps,
+    }
+    return Gathered(want=want, record=record, outcomes=outcomes, requests=fetcher.requests)
+
+
+def validated(gathered: Gathered) -> Week:
+    """The gathered week checked against the schema, or why it is not usable."""
+    if not gathered.usable:
+        reasons = (
+            "; ".join(dict.fromkeys(r for o in gathered.outcomes for r in o.missing.values()))
+            or "no asset came back"
+        )
+        raise GatherError(f"{gathered.want.week}: no Bitcoin price, so no usable week ({reasons})")
+    try:
+        return Week.model_validate(gathered.record)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise GatherError(
+            f"{gathered.want.week}: the gathered week does not validate: " + "; ".join(problems[:5])
+        ) from exc
+
+
+async def gather(
+    week: str | None,
+    now: datetime,
+    keys: Mapping[str, str],
+    sources: Sequence[MarketSource],
+    policy: HttpPolicy | None = None,
+    done: Progress = lambda o: None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Gathered:
+    label = week or last_complete_week(now)
+    start = week_start(label)
+    if start > now.date():
+        raise ReportError(f"{label} has not begun yet")
+    want = want_week(label, start, now, keys={k: v for k, v in keys.items() if k in KEYS})
+    async with open_fetcher(
+        policy or HttpPolicy(), secrets=want.keys.values(), transport=transport
+    ) as fetcher:
+        return await gather_week(want, sources, fetcher, done)
+
+
+def write_week(week: Week, record: dict[str, Any], folder: Path) -> Path:
+    """Write the week file (atomically); the editorial file beside it stays as it is."""
+    path = folder / f"{week.week}.yaml"
+    write_atomically(path, dump_yaml(record).encode())
+    return path

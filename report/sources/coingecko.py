@@ -1,0 +1,188 @@
+"""CoinGecko: prices, 24-hour and 7-day changes, all-time highs and a year of daily closes.
+
+Keyless by default; a Demo key (COINGECKO_DEMO_API_KEY) is sent in its header when set. One call
+to /coins/markets covers every asset's quote while the week is live; one call per asset to
+/coins/{id}/market_chart/range gives its daily prices. Keyless history reaches back 365 days.
+
+A daily price at 00:00 UTC is taken as the close of the day before, the convention of the
+week of record. For a past week the quote is the close of the week's last day, at the week's
+end; CoinGecko serves only today's all-time high, so a past week records it as missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from report.http import Fetcher, FetchError
+from report.model import AllTimeHigh, DailySeries, PriceQuote
+from report.model import Asset as AssetRecord
+from report.sources import Asset, Found, SourceError, Want, describe_error, utc_from_ms
+
+NAME = "CoinGecko"
+BASE_URL = "https://api.coingecko.com/api/v3"
+KEY = "COINGECKO_DEMO_API_KEY"
+HISTORY_DAYS = 365
+MAX_DAILY_MOVE = 0.5  # a close 50% away from the day before is a data error, not a market
+MIDNIGHT_SLACK = timedelta(minutes=30)
+
+
+class MarketRow(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    current_price: Annotated[float, Field(gt=0)]
+    price_change_percentage_24h_in_currency: float | None = None
+    price_change_percentage_7d_in_currency: float | None = None
+    ath: Annotated[float, Field(gt=0)] | None = None
+    ath_date: datetime | None = None
+    last_updated: datetime
+
+
+class MarketChart(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    prices: list[tuple[float, Annotated[float, Field(gt=0)]]]
+
+
+def daily_closes(chart: MarketChart, first: date, last: date, symbol: str) -> dict[date, float]:
+    """Closes by day from the 00:00 UTC prices; other points (the live one) are left out."""
+    closes: dict[date, float] = {}
+    for stamp, price in chart.prices:
+        moment = utc_from_ms(stamp)
+        midnight = datetime.combine(moment.date(), datetime.min.time(), UTC)
+        if moment - midnight > MIDNIGHT_SLACK and midnight + timedelta(days=1) - moment > (
+            MIDNIGHT_SLACK
+        ):
+            continue
+        day = (moment + MIDNIGHT_SLACK).date() - timedelta(days=1)
+        if day > last:
+            raise SourceError(f"{symbol}: a price dated {moment:%Y-%m-%d} is after the week's end")
+        if day >= first:  # an answer reaching further back than asked is only trimmed
+            closes[day] = price
+    days = sorted(closes)
+    for before, after in itertools.pairwise(days):
+        change = closes[after] / closes[before] - 1
+        if abs(change) > MAX_DAILY_MOVE:
+            raise SourceError(
+                f"{symbol}: close moved {change:+.0%} from {before} to {after}, "
+                "more than a market moves in a day"
+            )
+    return closes
+
+
+class CoinGecko:
+    name = NAME
+    blocks: tuple[str, ...] = ("assets",)
+
+    def __init__(self, base_url: str = BASE_URL) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def _headers(self, want: Want) -> dict[str, str]:
+        key = want.keys.get(KEY)
+        return {"x-cg-demo-api-key": key} if key else {}
+
+    async def _closes(
+        self, fetcher: Fetcher, want: Want, asset: Asset
+    ) -> tuple[DailySeries, dict[date, float]]:
+        last = want.as_of.date() - timedelta(days=1)
+        first = max(
+            last - timedelta(days=HISTORY_DAYS - 1), want.fetched_at.date() - timedelta(days=364)
+        )
+        url = f"{self.base_url}/coins/{asset.coingecko_id}/market_chart/range"
+        start = datetime.combine(first + timedelta(days=1), datetime.min.time(), UTC)
+        params = {
+            "vs_currency": "usd",
+            "from": int(start.timestamp()),
+            "to": int(want.as_of.timestamp()),
+        }
+        raw = await fetcher.get_json(url, params=params, headers=self._headers(want))
+        closes = daily_closes(MarketChart.model_validate(raw), first, last, asset.symbol)
+        if not closes:
+            raise SourceError(f"{asset.symbol}: no daily close in the range asked for")
+        begin = min(closes)
+        values = [closes.get(begin + timedelta(days=i)) for i in range((last - begin).days + 1)]
+        series = DailySeries(
+            start=begin,
+            values=values,
+            source=want.source(NAME, url, "daily prices at 00:00 UTC, as the previous day's close"),
+        )
+        return series, closes
+
+    async def _markets(self, fetcher: Fetcher, want: Want) -> dict[str, MarketRow]:
+        url = f"{self.base_url}/coins/markets"
+        params = {
+            "vs_currency": "usd",
+            "ids": ",".join(a.coingecko_id for a in want.assets),
+            "price_change_percentage": "24h,7d",
+        }
+        raw = await fetcher.get_json(url, params=params, headers=self._headers(want))
+        if not isinstance(raw, list):
+            raise SourceError("/coins/markets did not answer with a list")
+        rows = [MarketRow.model_validate(row) for row in raw]
+        return {row.id: row for row in rows}
+
+    def _asset(
+        self,
+        want: Want,
+        asset: Asset,
+        closes: tuple[DailySeries, dict[date, float]] | None,
+        row: MarketRow | None,
+    ) -> dict[str, Any]:
+        source = want.source(NAME, f"{self.base_url}/coins/markets")
+        ath = None
+        if row is not None:
+            quote = PriceQuote(
+                price=row.current_price,
+                change_24h_pct=row.price_change_percentage_24h_in_currency,
+                change_7d_pct=row.price_change_percentage_7d_in_currency,
+                at=row.last_updated,
+                source=source,
+            )
+            if row.ath and row.ath_date:
+                ath = AllTimeHigh(price=row.ath, date=row.ath_date.date(), source=source)
+        else:
+            assert closes is not None
+            series, by_day = closes
+            day = want.end
+            if day not in by_day:
+                raise SourceError(f"{asset.symbol}: no close for {day}, the week's last day")
+            quote = PriceQuote(price=by_day[day], at=want.as_of, source=series.source)
+        record = AssetRecord(
+            symbol=asset.symbol,
+            name=asset.name,
+            quote=quote,
+            ath=ath,
+            closes=closes[0] if closes else None,
+        )
+        return record.model_dump(by_alias=True, exclude_none=True)
+
+    async def gather(self, fetcher: Fetcher, want: Want) -> Found:
+        found = Found()
+
+        async def snapshot() -> dict[str, MarketRow]:
+            return await self._markets(fetcher, want) if want.live else {}
+
+        closes = [self._closes(fetcher, want, asset) for asset in want.assets]
+        markets, history = await asyncio.gather(
+            snapshot(), asyncio.gather(*closes, return_exceptions=True)
+        )
+        assets = []
+        for asset, result in zip(want.assets, history, strict=True):
+            try:
+                if isinstance(result, BaseException):
+                    raise result
+                assets.append(self._asset(want, asset, result, markets.get(asset.coingecko_id)))
+                if not want.live:
+                    found.missing[f"assets.{asset.symbol}.ath"] = (
+                        f"{NAME} serves today's all-time high only, not the high as it stood then"
+                    )
+            except (FetchError, SourceError, ValidationError) as exc:  # the others still land
+                found.missing[f"assets.{asset.symbol}"] = f"{NAME}: {describe_error(exc)}"
+        if assets:
+            found.blocks["assets"] = assets
+        return found

@@ -1,0 +1,118 @@
+"""API answers in each provider's documented shape, built from the real series in data/series/.
+
+No public recording holds these endpoints for the weeks we test, so the tests serve the real
+values our sample weeks come from, framed as the API frames them (see tests/recorded/). The
+CoinGecko answers carry Binance's USDT closes: real prices, not CoinGecko's own figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.conftest import ROOT
+
+SERIES = ROOT / "data" / "series"
+RECORDED = Path(__file__).parent / "recorded"
+SYMBOL_OF = {
+    "bitcoin": "BTC",
+    "ethereum": "ETH",
+    "ripple": "XRP",
+    "binancecoin": "BNB",
+    "solana": "SOL",
+}
+
+
+def recorded(name: str) -> bytes:
+    return (RECORDED / name).read_bytes()
+
+
+@cache
+def _rows(name: str) -> list[dict[str, str]]:
+    with (SERIES / name).open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def coingecko_range(coin: str, start_s: int, end_s: int) -> dict[str, Any]:
+    """/coins/{id}/market_chart/range: the close of day D as the price at D+1 00:00 UTC."""
+    prices = []
+    for row in _rows(f"binance_spot_1d/{SYMBOL_OF[coin]}.csv"):
+        moment = _midnight(date.fromisoformat(row["t"]) + timedelta(days=1))
+        if start_s <= moment.timestamp() <= end_s:
+            prices.append([int(moment.timestamp() * 1000), float(row["c"])])
+    return {"prices": prices, "market_caps": [], "total_volumes": []}
+
+
+def fear_greed(limit: int, today: date) -> dict[str, Any]:
+    """/fng/?limit=N: the newest N readings up to `today`, newest first, values as strings."""
+    rows = [r for r in _rows("fear_greed_alternative_me.csv") if r["date"] <= today.isoformat()]
+    data = [
+        {
+            "value": str(int(float(r["value"]))),
+            "value_classification": r["classification"],
+            "timestamp": r["timestamp"],
+        }
+        for r in reversed(rows[-limit:])
+    ]
+    return {"name": "Fear and Greed Index", "data": data, "metadata": {"error": None}}
+
+
+def bybit_funding(start_ms: int, end_ms: int) -> dict[str, Any]:
+    """/v5/market/funding/history: newest first, rates and times as strings."""
+    rows = []
+    for row in _rows("bybit_btcusdt_funding_2025.csv"):
+        stamp = int(datetime.fromisoformat(row["ts"]).timestamp() * 1000)
+        if start_ms <= stamp <= end_ms:
+            rows.append(
+                {
+                    "symbol": "BTCUSDT",
+                    "fundingRate": row["fundingRate"],
+                    "fundingRateTimestamp": str(stamp),
+                }
+            )
+    rows.reverse()
+    return {"retCode": 0, "retMsg": "OK", "result": {"category": "linear", "list": rows}}
+
+
+def defillama_hacks() -> list[dict[str, Any]]:
+    """/hacks: the list as DefiLlama publishes it (the derived table keeps its main fields)."""
+    return [
+        {
+            "date": int(datetime.fromisoformat(r["exploit_day"]).timestamp()),
+            "name": r["protocol_name_raw"],
+            "classification": r["exploit_type"],
+            "technique": r["exploit_type"],
+            "amount": float(r["loss_usd"]) if r["loss_usd"] else None,
+            "chain": [r["chain"]],
+            "bridgeHack": False,
+            "source": r["evidence_url"],
+        }
+        for r in _rows("defillama_hacks_derived.csv")
+    ]
+
+
+def answer(request: httpx.Request, today: date) -> httpx.Response:
+    """The answer of whichever provider `request` is for (an httpx.MockTransport handler)."""
+    path, query = request.url.path, request.url.params
+    if path.endswith("/market_chart/range"):
+        coin = path.split("/")[-3]
+        body: Any = coingecko_range(coin, int(query["from"]), int(query["to"]))
+    elif path.endswith("/fng/"):
+        body = fear_greed(int(query["limit"]), today)
+    elif path.endswith("/v5/market/funding/history"):
+        body = bybit_funding(int(query["startTime"]), int(query["endTime"]))
+    elif path.endswith("/hacks"):
+        body = defillama_hacks()
+    else:
+        return httpx.Response(404, json={"error": f"no answer for {path}"})
+    return httpx.Response(200, content=json.dumps(body).encode())

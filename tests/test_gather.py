@@ -1,0 +1,264 @@
+"""Gathering a week: recorded answers through httpx.MockTransport, failures from a real local
+server, and a gathered week that validates and builds a verified page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from report.build import write_edition
+from report.cli import app
+from report.gather import Gathered, GatherError, default_sources, gather, validated, write_week
+from report.http import HttpPolicy
+from report.sources import DEFAULT_ASSETS, Want, want_week
+from report.sources.alternative_me import AlternativeMe
+from report.sources.bybit import Bybit
+from report.weekfile import load_edition
+from tests.api_answers import answer, recorded
+from tests.local_server import LocalServer, Route, local_server
+
+FAST = HttpPolicy(timeout_s=1.0, attempts=2, backoff_s=0.01)
+W45_LATER = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)  # W45 gathered after it ended
+
+
+def run(
+    week: str,
+    now: datetime,
+    handler: httpx.MockTransport | None = None,
+    keys: dict[str, str] | None = None,
+    base_urls: dict[str, str] | None = None,
+    policy: HttpPolicy = FAST,
+    local: bool = False,
+) -> Gathered:
+    """Gather with a MockTransport (`handler`, or the series' answers), or, when `local`, over
+    real sockets to the base URLs given."""
+    transport = None if local else handler or httpx.MockTransport(lambda r: answer(r, now.date()))
+    return asyncio.run(
+        gather(week, now, keys or {}, default_sources(base_urls), policy, transport=transport)
+    )
+
+
+def live(week: str, start: date, now: datetime) -> Want:
+    return want_week(week, start, now)
+
+
+def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path) -> None:
+    gathered = run("2025-W45", W45_LATER)
+    week = validated(gathered)
+    assert gathered.usable and gathered.want.as_of == datetime(2025, 11, 10, tzinfo=UTC)
+    assert [a.symbol for a in week.assets] == ["BTC", "ETH", "XRP", "BNB", "SOL"]
+    # The week's last close (Sunday, November 9, 2025) is the quote, at the week's end.
+    assert week.btc.quote.price == 104722.96 and week.btc.quote.at == gathered.want.as_of
+    assert week.btc.closes is not None and week.btc.closes.end == date(2025, 11, 9)
+    assert week.sentiment and week.sentiment.fear_greed and week.sentiment.fear_greed.value == 22
+    assert week.derivatives and week.derivatives.funding
+    assert week.incidents is not None and "Balancer V2" in {i.protocol for i in week.incidents}
+    gaps = {g.field: g.reason for g in week.missing}
+    assert "COINALYZE_API_KEY" in gaps["liquidations"]
+    assert "derivatives.basis" in gaps and "sentiment.prediction_markets" in gaps
+    assert "all-time high" in gaps["assets.BTC.ath"]
+    path = write_week(week, gathered.record, tmp_path)
+    page = write_edition(load_edition(path)).page  # raises unless every number traces
+    assert "Bitcoin" in page.splitlines()[0]
+    assert gathered.requests == 8  # 5 price histories, Fear & Greed, funding, hacks
+
+
+def test_recorded_coingecko_markets_give_the_live_quote() -> None:
+    now = datetime(2022, 2, 23, 11, 31, 45, tzinfo=UTC)
+    markets = recorded("coingecko_coins_markets_2022-02-23_five.json")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/coins/markets"):
+            assert request.url.params["price_change_percentage"] == "24h,7d"
+            return httpx.Response(200, content=markets)
+        return answer(request, now.date())
+
+    gathered = run("2022-W08", now, httpx.MockTransport(handler))
+    week = validated(gathered)
+    btc = week.btc
+    assert gathered.want.live and btc.quote.price == 38938
+    assert btc.quote.at == datetime(2022, 2, 23, 11, 30, 23, 307000, tzinfo=UTC)
+    assert btc.quote.change_7d_pct is not None and btc.ath is not None
+    assert (btc.ath.price, btc.ath.date) == (69045, date(2021, 11, 10))
+
+
+def test_recorded_fear_greed_and_bybit_tickers_parse() -> None:
+    fng = recorded("alternative_me_fng_2026-09-25.json")
+    tickers = recorded("bybit_tickers_linear_BTCUSDT_2024-11-04.json")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/fng/"):
+            return httpx.Response(200, content=fng)
+        if request.url.path.endswith("/tickers"):
+            return httpx.Response(200, content=tickers)
+        return httpx.Response(200, json={"retCode": 0, "result": {"list": []}})
+
+    async def one(source: AlternativeMe | Bybit, want: Want) -> dict[str, object]:
+        from report.http import open_fetcher
+
+        async with open_fetcher(FAST, transport=httpx.MockTransport(handler)) as fetcher:
+            found = await source.gather(fetcher, want)
+        return {**found.blocks, **found.missing}
+
+    fng_week = live("2026-W39", date(2026, 9, 21), datetime(2026, 9, 25, 12, tzinfo=UTC))
+    blocks = asyncio.run(one(AlternativeMe(), fng_week))
+    reading = blocks["sentiment.fear_greed"]
+    assert isinstance(reading, dict)
+    assert (reading["value"], reading["classification"]) == (71, "Greed")
+    assert reading["series"]["values"][-2:] == [71, 71]  # the two recorded days; older ones null
+    oi_week = live("2024-W45", date(2024, 11, 4), datetime(2024, 11, 4, 14, 21, tzinfo=UTC))
+    blocks = asyncio.run(one(Bybit(), oi_week))
+    interest = blocks["derivatives.open_interest"]
+    assert isinstance(interest, dict) and interest["usd"] == 4774303360.35  # retCode "0" too
+    assert blocks["derivatives.funding"] == "Bybit: no funding in the week"
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    with local_server() as running:
+        yield running
+
+
+def _serve_coingecko(server: LocalServer, now: datetime) -> None:
+    """CoinGecko on the local server, answering as MockTransport would."""
+    want = want_week("2025-W45", date(2025, 11, 3), now)
+    for asset in DEFAULT_ASSETS:
+        request = httpx.Request(
+            "GET",
+            f"http://x/coins/{asset.coingecko_id}/market_chart/range",
+            params={
+                "from": int((want.as_of - timedelta(days=365)).timestamp()),
+                "to": int(want.as_of.timestamp()),
+            },
+        )
+        body = answer(request, now.date()).content
+        server.routes[f"/cg/coins/{asset.coingecko_id}/market_chart/range"] = Route(body)
+
+
+def test_failing_sources_are_named_and_the_others_land(server: LocalServer) -> None:
+    _serve_coingecko(server, W45_LATER)
+    server.routes["/fng/fng/"] = Route(b'{"data": [', status=200)  # malformed JSON
+    server.routes["/bybit/v5/market/funding/history"] = Route(b"{}", status=503)
+    server.routes["/llama/hacks"] = Route(b"[]", delay_s=3.0)  # slower than the timeout
+    base = server.url
+    gathered = run(
+        "2025-W45",
+        W45_LATER,
+        local=True,
+        base_urls={
+            "coingecko": f"{base}/cg",
+            "alternative_me": f"{base}/fng",
+            "bybit": f"{base}/bybit",
+            "defillama": f"{base}/llama",
+        },
+    )
+    week = validated(gathered)  # usable: Bitcoin's price came
+    gaps = {g.field: g.reason for g in week.missing}
+    assert gaps["sentiment"].startswith("fear_greed: alternative.me Crypto Fear & Greed Index: ")
+    assert "malformed JSON" in gaps["sentiment"]
+    assert gaps["derivatives"].count("HTTP 503, 2 tries") == 1
+    assert gaps["incidents"].startswith("DefiLlama hacks: timed out after 1 s, 2 tries")
+    failed = {o.source for o in gathered.outcomes if not o.ok}
+    assert {"Bybit", "DefiLlama hacks", "alternative.me Crypto Fear & Greed Index"} <= failed
+    assert server.hits["/bybit/v5/market/funding/history"] == 2
+
+
+def test_without_bitcoin_there_is_no_week_and_nothing_is_written(tmp_path: Path) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        if "coins" in request.url.path:
+            return httpx.Response(451, text="Service unavailable from a restricted location")
+        return answer(request, W45_LATER.date())
+
+    gathered = run("2025-W45", W45_LATER, httpx.MockTransport(refuse))
+    assert not gathered.usable
+    with pytest.raises(GatherError, match=r"no Bitcoin price.*HTTP 451"):
+        validated(gathered)
+
+
+def test_implausible_prices_are_refused(tmp_path: Path) -> None:
+    def jump(request: httpx.Request) -> httpx.Response:
+        response = answer(request, W45_LATER.date())
+        if request.url.path.endswith("/ethereum/market_chart/range"):
+            body = json.loads(response.content)
+            body["prices"][-3][1] *= 10  # SYNTHETIC: a tenfold close, as a broken feed sends
+            return httpx.Response(200, json=body)
+        return response
+
+    def late(request: httpx.Request) -> httpx.Response:
+        response = answer(request, W45_LATER.date())
+        if request.url.path.endswith("/solana/market_chart/range"):
+            body = json.loads(response.content)
+            stamp = int(datetime(2025, 11, 12, tzinfo=UTC).timestamp() * 1000)
+            body["prices"].append([stamp, body["prices"][-1][1]])  # SYNTHETIC: a later day
+            return httpx.Response(200, json=body)
+        return jump(request)
+
+    week = validated(run("2025-W45", W45_LATER, httpx.MockTransport(late)))
+    gaps = {g.field: g.reason for g in week.missing}
+    assert "more than a market moves in a day" in gaps["assets.ETH"]
+    assert "a price dated 2025-11-12 is after the week's end" in gaps["assets.SOL"]
+    assert [a.symbol for a in week.assets] == ["BTC", "XRP", "BNB"]
+
+
+def test_a_key_is_sent_in_its_header_and_written_nowhere(tmp_path: Path) -> None:
+    key = "test-key-not-real-0123"
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/liquidation-history"):
+            seen.append(request.headers.get("api_key", ""))
+            assert key not in str(request.url)
+            # SYNTHETIC liquidations (no public series holds them), in the shape client code uses.
+            day = int(datetime(2025, 11, 9, tzinfo=UTC).timestamp())
+            return httpx.Response(
+                200,
+                json=[{"symbol": "BTCUSDT_PERP.A", "history": [{"t": day, "l": 2e8, "s": 5e7}]}],
+            )
+        return answer(request, W45_LATER.date())
+
+    gathered = run(
+        "2025-W45", W45_LATER, httpx.MockTransport(handler), keys={"COINALYZE_API_KEY": key}
+    )
+    week = validated(gathered)
+    assert seen == [key]
+    assert week.liquidations is not None and week.liquidations.total_24h_usd == 2.5e8
+    path = write_week(week, gathered.record, tmp_path)
+    assert key not in path.read_text()
+
+
+def test_a_rerun_rewrites_the_week_and_leaves_the_editorial_file(tmp_path: Path) -> None:
+    editorial = tmp_path / "2025-W45.editorial.yaml"
+    editorial.write_text("schema: 1\nweek: 2025-W45\ndrivers: []\n", encoding="utf-8")
+    before = editorial.read_bytes()
+    for _ in range(2):
+        gathered = run("2025-W45", W45_LATER)
+        path = write_week(validated(gathered), gathered.record, tmp_path)
+    assert editorial.read_bytes() == before
+    assert yaml.safe_load(path.read_text())["week"] == "2025-W45"
+    assert load_edition(path).editorial is not None
+
+
+def test_the_command_fails_cleanly_when_no_price_comes(tmp_path: Path, server: LocalServer) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "gather",
+            "--week",
+            "2025-W45",
+            "--weeks-dir",
+            str(tmp_path),
+            "--base-url",
+            f"coingecko={server.url}/nothing",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "no Bitcoin price" in result.output
+    assert list(tmp_path.iterdir()) == []
