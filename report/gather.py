@@ -54,22 +54,24 @@ class GatherError(ReportError):
     """The week is not usable: nothing is written."""
 
 
+SOURCES: dict[str, Callable[..., MarketSource]] = {
+    "coingecko": CoinGecko,
+    "alternative_me": AlternativeMe,
+    "defillama": DefiLlama,
+    "bybit": Bybit,
+    "coinalyze": Coinalyze,
+}
+
+
 def default_sources(base_urls: Mapping[str, str] | None = None) -> list[MarketSource]:
     """Every source, by its short name; `base_urls` points any of them elsewhere."""
     urls = dict(base_urls or {})
-    makers: dict[str, Callable[..., MarketSource]] = {
-        "coingecko": CoinGecko,
-        "alternative_me": AlternativeMe,
-        "defillama": DefiLlama,
-        "bybit": Bybit,
-        "coinalyze": Coinalyze,
-    }
-    unknown = set(urls) - set(makers)
+    unknown = set(urls) - set(SOURCES)
     if unknown:
         raise ReportError(
-            f"no source called {', '.join(sorted(unknown))}; known: {', '.join(makers)}"
+            f"no source called {', '.join(sorted(unknown))}; known: {', '.join(SOURCES)}"
         )
-    return [make(urls[name]) if name in urls else make() for name, make in makers.items()]
+    return [make(urls[name]) if name in urls else make() for name, make in SOURCES.items()]
 
 
 def last_complete_week(now: datetime) -> str:

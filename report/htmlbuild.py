@@ -7,9 +7,14 @@ Incremental builds. A full mkdocs build renders every page: at hundreds of weeks
 the time a weekly run takes, though a new week changes only a few pages (the new one, the one
 before it, home, archive). So, when the last build's stamp says the configuration, the theme and
 the set of source files are as they were (files may be added, not removed), the fresh folder
-starts as a copy of the last good site, timestamps kept, and mkdocs runs in its `dirty` mode: it
-renders only the pages whose source is newer than their HTML. The site generator rewrites a
-source only when its bytes change, so timestamps mean what mkdocs takes them to mean. The search
+starts as a hard-linked copy of the last good site (cheap: no bytes are copied), and mkdocs runs
+in its `dirty` mode: it renders only the pages whose source is newer than their HTML. mkdocs
+overwrites files in place, which would write through a link into the last good site, so every
+file it is about to write (the modified pages and static files, by mkdocs's own reckoning, plus
+the 404 page, the sitemap and the search index, which it always writes) is unlinked from the
+fresh folder first; a check after the build proves the last good site was not touched. The site
+generator rewrites a source only when its bytes change, so timestamps mean what mkdocs takes
+them to mean. The search
 index is the one thing a dirty build gets wrong (Material then indexes the re-rendered pages
 only), so the entries of the untouched pages are carried over from the last index. Anything
 else (a new mkdocs.yml, an upgraded theme, a removed page, no stamp) gets a full build. A test
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -30,7 +36,9 @@ from typing import Any
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException
+from mkdocs.structure.files import get_files
 
 from report.cache import digest
 from report.errors import PublishError
@@ -80,6 +88,27 @@ def _dirty_notice_silenced() -> Iterator[None]:
         logger.removeFilter(notice)
 
 
+ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz", SEARCH_INDEX.as_posix())
+
+
+def _link_copy(public: Path, fresh: Path) -> None:
+    """A copy of the last good site whose files are hard links to its files."""
+    shutil.copytree(public, fresh, dirs_exist_ok=True, copy_function=os.link)
+
+
+def _unlink_what_mkdocs_will_write(config: MkDocsConfig, fresh: Path) -> None:
+    files = get_files(config)
+    files.add_files_from_theme(config.theme.get_env(), config)
+    for name in [f.dest_uri for f in files if f.is_modified()] + list(ALWAYS_WRITTEN):
+        (fresh / name).unlink(missing_ok=True)
+
+
+def _stamps(site: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in site.rglob("*") if p.is_file()
+    }
+
+
 def _page(location: str) -> str:
     return location.split("#", 1)[0]
 
@@ -114,14 +143,21 @@ def build_html(config: Path, public: Path) -> bool:
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
         last_index = None
-        if incremental:
-            shutil.copytree(public, fresh, dirs_exist_ok=True)  # copy2: timestamps kept
-            last_index = json.loads((fresh / SEARCH_INDEX).read_bytes())
         built = load_config(str(config), strict=True, site_dir=str(fresh.resolve()))
+        if incremental:
+            last_good = _stamps(public)
+            _link_copy(public, fresh)
+            last_index = json.loads((fresh / SEARCH_INDEX).read_bytes())
+            _unlink_what_mkdocs_will_write(built, fresh)
         with _dirty_notice_silenced():
             mkdocs_build(built, dirty=incremental)
         if last_index is not None:
             _merge_search_index(last_index, fresh)
+            if _stamps(public) != last_good:
+                raise PublishError(
+                    "the incremental build wrote into the last good site: run with "
+                    f"{public}/{STAMP} removed for a full build, and report this as a bug"
+                )
         (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
     except (Abort, MkDocsException, OSError, ValueError) as exc:
         shutil.rmtree(fresh, ignore_errors=True)

@@ -102,11 +102,12 @@ def test_a_bad_week_leaves_the_last_good_site(
 def test_an_mkdocs_warning_fails_and_keeps_the_last_good_site(tmp_path: Path) -> None:
     config, public = site_folder(tmp_path)
     build_site([SEED], config, public)
-    before = sorted(p.relative_to(public) for p in public.rglob("*"))
+    before = {p: p.read_bytes() for p in public.rglob("*") if p.is_file()}
+    # The second build is incremental: about.md is rendered again into a hard-linked copy.
     (config.parent / "site" / "about.md").write_text("# About\n\n[broken](nowhere.md)\n")
     with pytest.raises(PublishError, match="strict"):
         build_site([SEED], config, public)
-    assert sorted(p.relative_to(public) for p in public.rglob("*")) == before
+    assert {p: p.read_bytes() for p in public.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".public-*"))
 
 
@@ -185,3 +186,17 @@ def test_removing_a_week_rebuilds_in_full_without_it(tmp_path: Path) -> None:
     assert not (public / "weeks" / f"{weeks[0].stem}.html").exists()
     assert not (config.parent / "site" / "weeks" / f"{weeks[0].stem}.md").exists()
     assert weeks[0].stem not in (public / "archive.html").read_text()
+
+
+def test_the_incremental_build_proves_it_left_the_last_site_alone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without unlinking what mkdocs rewrites, it would write through the hard links."""
+    from report import htmlbuild
+
+    config, public = site_folder(tmp_path)
+    build_site([SEED], config, public)
+    monkeypatch.setattr(htmlbuild, "_unlink_what_mkdocs_will_write", lambda config, fresh: None)
+    (config.parent / "site" / "about.md").write_text("# About\n\nChanged.\n")
+    with pytest.raises(PublishError, match="wrote into the last good site"):
+        build_site([SEED], config, public)
