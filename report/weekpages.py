@@ -22,7 +22,7 @@ from report.facts import Facts, compute_facts
 from report.formatting import long_date, short_date, signed_pct, text, usd
 from report.story import classify_story
 from report.verify import Evidence, verify_text
-from report.weekfile import Edition, editorial_path, load_edition, load_week, previous_path
+from report.weekfile import Edition, editorial_path, load_edition, load_previous, previous_path
 from report.writing import write_story
 
 WEEKS_CACHE = CACHE / "weeks"  # a module setting, so that tests and benchmarks can move it
@@ -120,8 +120,7 @@ def chart_spec(chart: Chart) -> str:
 def compute_week_output(path: Path, site_url: str) -> WeekOutput:
     """Load, compute, write, draw and verify one week (the slow path)."""
     edition = load_edition(path)
-    before = previous_path(path)
-    facts = compute_facts(edition, load_week(before) if before else None)
+    facts = compute_facts(edition, load_previous(edition))
     story = write_story(facts, site_url).page
     charts = build_charts(facts)
     week = edition.week.week
