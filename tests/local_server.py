@@ -1,7 +1,6 @@
 """A real HTTP server on 127.0.0.1 whose routes misbehave on purpose, for the HTTP client tests.
 
 Routes (the query string is ignored unless said):
-  /json/<name>      200 with the body registered under <name>
   /slow/<ms>        200 after <ms> milliseconds
   /flaky/<n>/<code> <code> (503, 429…) for the first <n> hits of this path, then 200
   /status/<code>    always <code>, with a short body
@@ -60,9 +59,7 @@ class Handler(BaseHTTPRequestHandler):
         self.server.agents.append(self.headers.get("User-Agent", ""))
         parts = path.strip("/").split("/")
         ok = json.dumps({"ok": True, "path": path}).encode()
-        if parts[0] == "json":
-            self._send(200, self.server.bodies[parts[1]])
-        elif parts[0] == "slow":
+        if parts[0] == "slow":
             time.sleep(int(parts[1]) / 1000)
             self._send(200, ok)
         elif parts[0] == "flaky":
@@ -93,7 +90,6 @@ class LocalServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.hits: Counter[str] = Counter()
         self.agents: list[str] = []
-        self.bodies: dict[str, bytes] = {}
         self.routes: dict[str, Route] = {}
 
     @property

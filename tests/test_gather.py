@@ -46,10 +46,6 @@ def run(
     )
 
 
-def live(week: str, start: date, now: datetime) -> Want:
-    return want_week(week, start, now)
-
-
 def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path) -> None:
     gathered = run("2025-W45", W45_LATER)
     week = validated(gathered)
@@ -108,13 +104,13 @@ def test_recorded_fear_greed_and_bybit_tickers_parse() -> None:
             found = await source.gather(fetcher, want)
         return {**found.blocks, **found.missing}
 
-    fng_week = live("2026-W39", date(2026, 9, 21), datetime(2026, 9, 25, 12, tzinfo=UTC))
+    fng_week = want_week("2026-W39", date(2026, 9, 21), datetime(2026, 9, 25, 12, tzinfo=UTC))
     blocks = asyncio.run(one(AlternativeMe(), fng_week))
     reading = blocks["sentiment.fear_greed"]
     assert isinstance(reading, dict)
     assert (reading["value"], reading["classification"]) == (71, "Greed")
     assert reading["series"]["values"][-2:] == [71, 71]  # the two recorded days; older ones null
-    oi_week = live("2024-W45", date(2024, 11, 4), datetime(2024, 11, 4, 14, 21, tzinfo=UTC))
+    oi_week = want_week("2024-W45", date(2024, 11, 4), datetime(2024, 11, 4, 14, 21, tzinfo=UTC))
     blocks = asyncio.run(one(Bybit(), oi_week))
     interest = blocks["derivatives.open_interest"]
     assert isinstance(interest, dict) and interest["usd"] == 4774303360.35  # retCode "0" too
