@@ -34,12 +34,15 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemBytecodeCache
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException
-from mkdocs.structure.files import get_files
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
 
+from report import cache
 from report.cache import digest
 from report.errors import PublishError
 
@@ -91,16 +94,38 @@ def _dirty_notice_silenced() -> Iterator[None]:
 ALWAYS_WRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz", SEARCH_INDEX.as_posix())
 
 
+class _BuildHelper(BasePlugin):  # type: ignore[type-arg,no-untyped-call]  # no config
+    """Two jobs at the last moment before mkdocs writes anything (its `env` event):
+
+    - keep the theme's Jinja templates compiled between builds: compiling Material's templates
+      costs more than rendering the few pages a new week changes; Jinja keys each compiled
+      template by the checksum of its source, so an upgraded theme compiles anew;
+    - in an incremental build, unlink every file mkdocs is about to write, as mkdocs itself
+      reckons them, so that it never writes through a hard link into the last good site.
+    """
+
+    def __init__(self, incremental: bool) -> None:
+        self.incremental = incremental
+
+    def on_env(
+        self, env: Environment, *, config: MkDocsConfig, files: Files, **_: Any
+    ) -> Environment:
+        folder = cache.CACHE / "jinja"
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        if self.incremental:
+            _unlink_what_mkdocs_will_write(files, Path(config.site_dir))
+        return env
+
+
+def _unlink_what_mkdocs_will_write(files: Files, site: Path) -> None:
+    for name in [f.dest_uri for f in files if f.is_modified()] + list(ALWAYS_WRITTEN):
+        (site / name).unlink(missing_ok=True)
+
+
 def _link_copy(public: Path, fresh: Path) -> None:
     """A copy of the last good site whose files are hard links to its files."""
     shutil.copytree(public, fresh, dirs_exist_ok=True, copy_function=os.link)
-
-
-def _unlink_what_mkdocs_will_write(config: MkDocsConfig, fresh: Path) -> None:
-    files = get_files(config)
-    files.add_files_from_theme(config.theme.get_env(), config)
-    for name in [f.dest_uri for f in files if f.is_modified()] + list(ALWAYS_WRITTEN):
-        (fresh / name).unlink(missing_ok=True)
 
 
 def _stamps(site: Path) -> dict[str, tuple[int, int]]:
@@ -144,11 +169,11 @@ def build_html(config: Path, public: Path) -> bool:
     try:
         last_index = None
         built = load_config(str(config), strict=True, site_dir=str(fresh.resolve()))
+        built.plugins["report/build-helper"] = _BuildHelper(incremental)
         if incremental:
             last_good = _stamps(public)
             _link_copy(public, fresh)
             last_index = json.loads((fresh / SEARCH_INDEX).read_bytes())
-            _unlink_what_mkdocs_will_write(built, fresh)
         with _dirty_notice_silenced():
             mkdocs_build(built, dirty=incremental)
         if last_index is not None:

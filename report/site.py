@@ -4,19 +4,25 @@ Generated sources go into the docs folder (site/, ignored by git) beside the com
 hand-written pages. A generated file is rewritten only when its bytes change, and the ones no
 longer generated are removed, so the folder always mirrors the weeks and its timestamps tell
 mkdocs which pages to render again (report/htmlbuild.py).
+
+Each generated file has a key that names its content (the week's input key, the links around
+it). A manifest in the docs folder remembers each file's key with its size and time as written:
+while both hold, the file is neither made nor read again, so an unchanged week costs a stat.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 
 import vl_convert
 from mkdocs.config import load_config
 
-from report.cache import cached
+from report.cache import cached, digest, write_atomically
 from report.feed import render_feed
 from report.htmlbuild import build_html
 from report.weekpages import ROOT, WeekOutput, week_outputs
@@ -26,6 +32,15 @@ CONFIG = Path("mkdocs.yml")
 PUBLIC = Path("public")
 GENERATED_DIRS = ("weeks", "charts", "data")
 BUNDLE = "javascripts/vega-bundle.js"
+MANIFEST = ".report-sources.json"  # a dot file: mkdocs leaves it out of the site
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One generated source: `key` names its content, `make` makes its bytes when needed."""
+
+    key: str
+    make: Callable[[], bytes]
 
 
 @dataclass(frozen=True)
@@ -64,7 +79,7 @@ def _neighbours(weeks: list[WeekOutput], i: int, prefix: str) -> str:
 def week_markdown(weeks: list[WeekOutput], i: int, prefix: str) -> str:
     """The verified page, its links made relative to where it sits, between navigation."""
     nav = _neighbours(weeks, i, prefix)
-    return f"{nav}\n\n{weeks[i].body.replace(ROOT, prefix)}\n{nav}\n"
+    return f"{nav}\n\n{weeks[i].page().body.replace(ROOT, prefix)}\n{nav}\n"
 
 
 def archive_markdown(weeks: list[WeekOutput]) -> str:
@@ -76,39 +91,93 @@ def archive_markdown(weeks: list[WeekOutput]) -> str:
     )
 
 
-def generated_files(weeks: list[WeekOutput], site_url: str) -> dict[str, bytes]:
+def _week_page(weeks: list[WeekOutput], i: int, prefix: str) -> Generated:
+    key = digest(weeks[i].key, prefix, _neighbours(weeks, i, prefix))
+    return Generated(key, lambda: week_markdown(weeks, i, prefix).encode())
+
+
+def _spec(week: WeekOutput, chart: str) -> bytes:
+    return dict(week.page().charts)[chart].encode()
+
+
+def _svg(week: WeekOutput, chart: str) -> bytes:
+    return chart_svg(dict(week.page().charts)[chart])
+
+
+def _record(week: WeekOutput) -> bytes:
+    return week.page().record_json.encode()
+
+
+def _closes(week: WeekOutput) -> bytes:
+    return week.page().closes_csv.encode()
+
+
+def _bundle() -> bytes:
+    return cached(f"bundle:{VL_CONVERT}", _script_bundle, ".js")
+
+
+def _made(data: bytes) -> Generated:
+    return Generated(digest(data), lambda: data)
+
+
+def generated_files(weeks: list[WeekOutput], site_url: str) -> dict[str, Generated]:
     """Every generated source, by its path inside the docs folder."""
-    files: dict[str, bytes] = {}
+    files: dict[str, Generated] = {}
     for i, week in enumerate(weeks):
-        name = week.week
-        files[f"weeks/{name}.md"] = week_markdown(weeks, i, "../").encode()
-        for chart, spec in week.charts:
-            files[f"charts/{name}-{chart}.json"] = spec.encode()
-            files[f"charts/{name}-{chart}.svg"] = chart_svg(spec)
-        files[f"data/{name}.json"] = week.record_json.encode()
-        files[f"data/{name}-closes.csv"] = week.closes_csv.encode()
-    files["index.md"] = week_markdown(weeks, len(weeks) - 1, "").encode()
-    files["archive.md"] = archive_markdown(weeks).encode()
-    files["feed.xml"] = render_feed(weeks, site_url).encode()
-    files[BUNDLE] = cached(f"bundle:{VL_CONVERT}", _script_bundle, ".js")
+        name, key = week.week, week.key
+        files[f"weeks/{name}.md"] = _week_page(weeks, i, "../")
+        for chart in week.chart_names:
+            base = f"charts/{name}-{chart}"
+            files[f"{base}.json"] = Generated(f"{key}:{chart}", partial(_spec, week, chart))
+            files[f"{base}.svg"] = Generated(
+                f"{key}:{chart}:{VL_CONVERT}", partial(_svg, week, chart)
+            )
+        files[f"data/{name}.json"] = Generated(f"{key}:json", partial(_record, week))
+        files[f"data/{name}-closes.csv"] = Generated(f"{key}:csv", partial(_closes, week))
+    files["index.md"] = _week_page(weeks, len(weeks) - 1, "")
+    files["archive.md"] = _made(archive_markdown(weeks).encode())
+    files["feed.xml"] = _made(render_feed(weeks, site_url).encode())
+    files[BUNDLE] = Generated(f"bundle:{VL_CONVERT}", _bundle)
     return files
 
 
-def sync_sources(docs: Path, files: dict[str, bytes]) -> list[str]:
+def _read_manifest(path: Path) -> dict[str, list[object]]:
+    try:
+        manifest = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _as_written(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_mtime_ns, stat.st_size]
+
+
+def sync_sources(docs: Path, files: dict[str, Generated]) -> list[str]:
     """Write the files whose bytes changed, remove generated files no longer made; return the
     names written."""
+    manifest_path = docs / MANIFEST
+    last = _read_manifest(manifest_path)
+    manifest: dict[str, list[object]] = {}
     written = []
-    for name, data in files.items():
+    for name, file in files.items():
         path = docs / name
-        if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        known = last.get(name)
+        if known and known[0] == file.key and path.exists() and known[1:] == _as_written(path):
+            manifest[name] = known
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(name)
+        data = file.make()
+        if not (path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            written.append(name)
+        manifest[name] = [file.key, *_as_written(path)]
     for folder in GENERATED_DIRS:
         for path in (docs / folder).rglob("*"):
             if path.is_file() and path.relative_to(docs).as_posix() not in files:
                 path.unlink()
+    write_atomically(manifest_path, json.dumps(manifest).encode())
     return written
 
 

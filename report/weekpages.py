@@ -32,22 +32,36 @@ ROOT = "<root>/"
 
 
 @dataclass(frozen=True)
-class WeekOutput:
-    """What the site needs from one week: plain strings, so that it caches as JSON."""
+class WeekPage:
+    """The heavy part of a week's output: read from the cache only when a file needs it."""
 
-    week: str
-    title: str
-    summary: str
-    as_of: str
-    archive_row: str
     body: str  # the verified page, charts and downloads included, links relative to ROOT
     charts: list[tuple[str, str]]  # (name, Vega-Lite JSON)
     record_json: str
     closes_csv: str
 
+
+@dataclass(frozen=True)
+class WeekOutput:
+    """What the site needs of every week (home, archive, feed, links), as plain strings, and
+    the key of the inputs it was made from, which also names its page in the cache."""
+
+    week: str
+    key: str
+    title: str
+    summary: str
+    as_of: str
+    archive_row: str
+    chart_names: list[str]
+
     @property
     def published(self) -> datetime:
         return datetime.fromisoformat(self.as_of)
+
+    def page(self) -> WeekPage:
+        data = json.loads(_page_entry(self.key).read_bytes())
+        data["charts"] = [tuple(pair) for pair in data["charts"]]
+        return WeekPage(**data)
 
 
 def _chart_markdown(chart: Chart, week: str) -> str:
@@ -117,8 +131,9 @@ def chart_spec(chart: Chart) -> str:
     return json.dumps(chart.to_dict(validate=False), sort_keys=True)
 
 
-def compute_week_output(path: Path, site_url: str) -> WeekOutput:
-    """Load, compute, write, draw and verify one week (the slow path)."""
+def compute_week_output(path: Path, site_url: str, key: str) -> tuple[WeekOutput, WeekPage]:
+    """Load, compute, write, draw and verify one week (the slow path); `key` is the hash of
+    its inputs."""
     edition = load_edition(path)
     facts = compute_facts(edition, load_previous(edition))
     story = write_story(facts, site_url).page
@@ -133,17 +148,22 @@ def compute_week_output(path: Path, site_url: str) -> WeekOutput:
     problems = verify_text(body, Evidence(facts), f"{path} (site page)")
     if problems:
         raise VerifyError(problems)
-    return WeekOutput(
+    output = WeekOutput(
         week=week,
+        key=key,
         title=story.splitlines()[0].removeprefix("# "),
         summary=_summary(story),
         as_of=edition.week.as_of.isoformat(),
         archive_row=_archive_row(facts),
+        chart_names=[c.name for c in charts],
+    )
+    page = WeekPage(
         body=body,
         charts=[(c.name, chart_spec(c)) for c in charts],
         record_json=_record_json(edition),
         closes_csv=closes_csv(edition),
     )
+    return output, page
 
 
 def input_key(path: Path, site_url: str) -> str:
@@ -159,14 +179,23 @@ def input_key(path: Path, site_url: str) -> str:
     )
 
 
+def _entry(key: str) -> Path:
+    return WEEKS_CACHE / f"{key}.json"
+
+
+def _page_entry(key: str) -> Path:
+    return WEEKS_CACHE / f"{key}.page.json"
+
+
 def week_output(path: Path, site_url: str) -> WeekOutput:
-    """The week's output from the cache, or computed and then cached."""
-    entry = WEEKS_CACHE / f"{input_key(path, site_url)}.json"
+    """The week's output from the cache, or computed and then cached (its page first, so that
+    an entry never exists without its page)."""
+    key = input_key(path, site_url)
+    entry = _entry(key)
     if entry.exists():
-        data = json.loads(entry.read_bytes())
-        data["charts"] = [tuple(pair) for pair in data["charts"]]
-        return WeekOutput(**data)
-    output = compute_week_output(path, site_url)
+        return WeekOutput(**json.loads(entry.read_bytes()))
+    output, page = compute_week_output(path, site_url, key)
+    write_atomically(_page_entry(output.key), json.dumps(asdict(page)).encode())
     write_atomically(entry, json.dumps(asdict(output)).encode())
     return output
 

@@ -196,7 +196,7 @@ def test_the_incremental_build_proves_it_left_the_last_site_alone(
 
     config, public = site_folder(tmp_path)
     build_site([SEED], config, public)
-    monkeypatch.setattr(htmlbuild, "_unlink_what_mkdocs_will_write", lambda config, fresh: None)
+    monkeypatch.setattr(htmlbuild, "_unlink_what_mkdocs_will_write", lambda files, site: None)
     (config.parent / "site" / "about.md").write_text("# About\n\nChanged.\n")
     with pytest.raises(PublishError, match="wrote into the last good site"):
         build_site([SEED], config, public)
