@@ -135,8 +135,10 @@ def _site_files(public: Path) -> dict[str, Any]:
 
 
 def test_adding_a_week_renders_only_what_it_touches_and_matches_a_full_build(
-    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    from report.weekpages import WeekOutput
+
     weeks = week_paths()
     config, public = site_folder(tmp_path / "incremental")
     first = build_site(weeks[:-1], config, public)
@@ -144,8 +146,18 @@ def test_adding_a_week_renders_only_what_it_touches_and_matches_a_full_build(
     untouched = public / "weeks" / f"{weeks[0].stem}.html"
     stamp = untouched.stat().st_mtime_ns
 
-    added = build_site(weeks, config, public)
+    pages_read: set[str] = set()
+    read_page = WeekOutput.page
+
+    def counted(self: WeekOutput) -> object:
+        pages_read.add(self.week)
+        return read_page(self)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(WeekOutput, "page", counted)
+        added = build_site(weeks, config, public)
     assert added.incremental
+    assert pages_read == {weeks[-1].stem, weeks[-2].stem}  # no unchanged week is read again
     # The new week's page, chart files and data, the week before it (its "next" link), home,
     # archive and feed; nothing else.
     new, before = weeks[-1].stem, weeks[-2].stem
@@ -175,6 +187,16 @@ def test_adding_a_week_renders_only_what_it_touches_and_matches_a_full_build(
     assert incremental_files.keys() == full_files.keys()
     different = [n for n in full_files if incremental_files[n] != full_files[n]]
     assert different == []
+
+
+def test_a_generated_source_edited_by_hand_is_made_again(tmp_path: Path) -> None:
+    config, public = site_folder(tmp_path)
+    build_site([SEED], config, public)
+    data = config.parent / "site" / "data" / f"{SEED.stem}.json"
+    good = data.read_bytes()
+    data.write_bytes(good.replace(b"Bitcoin", b"Bitcoln"))
+    assert build_site([SEED], config, public).sources_written == [f"data/{SEED.stem}.json"]
+    assert data.read_bytes() == good
 
 
 def test_removing_a_week_rebuilds_in_full_without_it(tmp_path: Path) -> None:
