@@ -32,13 +32,12 @@ from report.sources.coinalyze import Coinalyze
 from report.sources.coingecko import KEY as COINGECKO_KEY
 from report.sources.coingecko import CoinGecko
 from report.sources.defillama import DefiLlama
+from report.sources.deribit import Deribit
 from report.weekfile import dump_yaml
 
 KEYS = (COINGECKO_KEY, COINALYZE_KEY)
 # Blocks no source gathers yet, and why; the week says so rather than leave them silent.
 NOT_GATHERED = {
-    "derivatives.basis": "not gathered: a keyless dated-futures basis with its value a week "
-    "earlier (Deribit) is not implemented yet",
     "sentiment.prediction_markets": "not gathered: no prediction-market question is configured",
 }
 # The order of the blocks in the file, as a person reads it.
@@ -59,6 +58,7 @@ SOURCES: dict[str, Callable[..., MarketSource]] = {
     "alternative_me": AlternativeMe,
     "defillama": DefiLlama,
     "bybit": Bybit,
+    "deribit": Deribit,
     "coinalyze": Coinalyze,
 }
 

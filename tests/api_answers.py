@@ -84,6 +84,55 @@ def bybit_funding(start_ms: int, end_ms: int) -> dict[str, Any]:
     return {"retCode": 0, "retMsg": "OK", "result": {"category": "linear", "list": rows}}
 
 
+MONTH_NUMBER = {
+    m: i + 1
+    for i, m in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+    )
+}
+
+
+def deribit_candles(instrument: str, start_ms: int, end_ms: int) -> dict[str, Any]:
+    """/public/get_tradingview_chart_data at 1D, in Deribit's JSON-RPC frame. The numbers are
+    Binance's, not Deribit's: a quarterly `BTC-26DEC25` is served Binance's BTCUSDT_251226 (the
+    same last-Friday expiry) and `BTC_USDC` spot Binance's BTCUSDT spot closes."""
+    if instrument == "BTC_USDC":
+        rows = [(r["t"], r["c"]) for r in _rows("binance_spot_1d/BTC.csv")]
+    else:
+        day, month, year = instrument[4:-5], instrument[-5:-2], instrument[-2:]
+        symbol = f"BTCUSDT_{year}{MONTH_NUMBER[month]:02d}{int(day):02d}"
+        rows = [
+            (r["openTime"][:10], r["close"])
+            for r in _rows("binance_btcusdt_quarterly_1d_2025.csv")
+            if r["symbol"] == symbol
+        ]
+    candles = [
+        (stamp, float(close))
+        for day, close in rows
+        if start_ms
+        <= (stamp := int(_midnight(date.fromisoformat(day)).timestamp() * 1000))
+        <= end_ms
+    ]
+    result = {
+        "status": "ok" if candles else "no_data",
+        "ticks": [t for t, _ in candles],
+        "open": [c for _, c in candles],
+        "high": [c for _, c in candles],
+        "low": [c for _, c in candles],
+        "close": [c for _, c in candles],
+        "volume": [0.0 for _ in candles],
+        "cost": [0.0 for _ in candles],
+    }
+    return {
+        "jsonrpc": "2.0",
+        "result": result,
+        "usIn": 0,
+        "usOut": 0,
+        "usDiff": 0,
+        "testnet": False,
+    }
+
+
 def defillama_hacks() -> list[dict[str, Any]]:
     """/hacks: the list as DefiLlama publishes it (the derived table keeps its main fields)."""
     return [
@@ -111,6 +160,10 @@ def answer(request: httpx.Request, today: date) -> httpx.Response:
         body = fear_greed(int(query["limit"]), today)
     elif path.endswith("/v5/market/funding/history"):
         body = bybit_funding(int(query["startTime"]), int(query["endTime"]))
+    elif path.endswith("/public/get_tradingview_chart_data"):
+        body = deribit_candles(
+            query["instrument_name"], int(query["start_timestamp"]), int(query["end_timestamp"])
+        )
     elif path.endswith("/hacks"):
         body = defillama_hacks()
     else:

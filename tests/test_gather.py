@@ -59,12 +59,25 @@ def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path
     assert week.incidents is not None and "Balancer V2" in {i.protocol for i in week.incidents}
     gaps = {g.field: g.reason for g in week.missing}
     assert "COINALYZE_API_KEY" in gaps["liquidations"]
-    assert "derivatives.basis" in gaps and "sentiment.prediction_markets" in gaps
+    assert "sentiment.prediction_markets" in gaps
     assert "all-time high" in gaps["assets.BTC.ath"]
     path = write_week(week, gathered.record, tmp_path)
     page = write_edition(load_edition(path)).page  # raises unless every number traces
     assert "Bitcoin" in page.splitlines()[0]
-    assert gathered.requests == 8  # 5 price histories, Fear & Greed, funding, hacks
+    assert gathered.requests == 10  # 5 price histories, Fear & Greed, funding, hacks, 2 candles
+
+
+def test_the_basis_is_computed_from_the_future_and_spot_closes() -> None:
+    """Deribit-shaped answers carrying Binance's closes (tests/api_answers.py): our basis for
+    November 2 agrees with the one the source repository computed from the same closes."""
+    basis = validated(run("2025-W45", W45_LATER)).derivatives.basis  # type: ignore[union-attr]
+    assert basis is not None
+    assert basis.instrument == "Deribit BTC-26DEC25"
+    assert (basis.now_date, basis.week_ago_date) == (date(2025, 11, 9), date(2025, 11, 2))
+    # twitter-bot-tech/btc-funding-arb: 4.74% a year on 2025-11-02 (54 whole days to expiry
+    # and its own spot close, where we count to 08:00 UTC on the 26th).
+    assert basis.week_ago_pct == pytest.approx(4.74, abs=0.25)
+    assert "computed" in (basis.source.note or "")
 
 
 def test_recorded_coingecko_markets_give_the_live_quote() -> None:
