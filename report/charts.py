@@ -62,13 +62,15 @@ def _data(values: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _config(chart: alt.Chart | alt.LayerChart) -> alt.TopLevelMixin:
     text, grid = colour("text"), colour("grid")
-    configured: alt.TopLevelMixin = (
-        chart.add_params(*(alt.param(name=f"palette_{r}", value=v) for r, v in PALETTE.items()))
-        .configure(background="transparent")
-        .configure_axis(gridColor=grid, labelColor=text, titleColor=text, domainColor=grid)
-        .configure_view(stroke=None)
-        .configure_title(color=text)
-        .configure_legend(labelColor=text, titleColor=text)
+    # One configure call: each Altair call copies the whole chart, inline data included.
+    configured: alt.TopLevelMixin = chart.add_params(
+        *(alt.param(name=f"palette_{r}", value=v) for r, v in PALETTE.items())
+    ).configure(
+        background="transparent",
+        axis=alt.AxisConfig(gridColor=grid, labelColor=text, titleColor=text, domainColor=grid),
+        view=alt.ViewConfig(stroke=None),
+        title=alt.TitleConfig(color=text),
+        legend=alt.LegendConfig(labelColor=text, titleColor=text),
     )
     return configured
 

@@ -18,6 +18,7 @@ from report.errors import ReportError
 from report.facts import compute_facts
 from report.gather import Outcome, default_sources, validated, write_week
 from report.gather import gather as run_gather
+from report.history import HISTORY, HistoryStore
 from report.site import CONFIG, PUBLIC, build_site
 from report.verify import verify_text
 from report.weekfile import WEEKS_DIR, dump_yaml, load_editions, load_previous, week_paths
@@ -178,8 +179,12 @@ def gather(
         list[str] | None,
         typer.Option(help="Point a source elsewhere: NAME=URL (coingecko, alternative_me, …)."),
     ] = None,
+    history_dir: Annotated[
+        Path, typer.Option(help="The history store: daily closes the vendors stop serving.")
+    ] = HISTORY,
 ) -> None:
     """Fetch a week from the market APIs into data/weeks/<week>.yaml; every gap is named."""
+    store = HistoryStore(history_dir)
     try:
         sources = default_sources(_base_urls(base_url or []))
         with Progress(
@@ -195,7 +200,9 @@ def gather(
                 progress.advance(task)
 
             now = datetime.now(UTC)
-            gathered = asyncio.run(run_gather(week, now, os.environ, sources, done=done))
+            gathered = asyncio.run(
+                run_gather(week, now, os.environ, sources, done=done, history=store)
+            )
         checked = validated(gathered)
     except ReportError as exc:
         _fail(exc)
@@ -205,7 +212,7 @@ def gather(
     if dry_run:
         sys.stdout.write(dump_yaml(gathered.record))
         return
-    path = write_week(checked, gathered.record, weeks_dir)
+    path = write_week(gathered, checked, weeks_dir, store)
     out.print(
         f"wrote {path} ({gathered.requests} requests, {len(checked.missing)} missing)",
         highlight=False,

@@ -22,8 +22,9 @@ from pydantic import ValidationError
 
 from report.cache import write_atomically
 from report.errors import ReportError
+from report.history import HistoryStore
 from report.http import Fetcher, FetchError, HttpPolicy, open_fetcher
-from report.model import SCHEMA_VERSION, Week, week_start
+from report.model import SCHEMA_VERSION, DailySeries, Week, week_start
 from report.sources import Found, MarketSource, SourceError, Want, describe_error, want_week
 from report.sources.alternative_me import AlternativeMe
 from report.sources.bybit import Bybit
@@ -99,6 +100,7 @@ class Gathered:
     record: dict[str, Any]
     outcomes: list[Outcome] = field(default_factory=list)
     requests: int = 0
+    fetched_closes: dict[str, DailySeries] = field(default_factory=dict)  # for the store
 
     @property
     def usable(self) -> bool:
@@ -187,6 +189,62 @@ async def gather_week(
     return Gathered(want=want, record=record, outcomes=outcomes, requests=fetcher.requests)
 
 
+HISTORY_DAYS = 365
+
+
+def _with_history(series: DailySeries, kept: DailySeries) -> DailySeries:
+    """The fetched series, preceded by the store's days before it."""
+    cut = (series.start - kept.start).days
+    if cut <= 0:
+        return series
+    before = kept.values[:cut] + [None] * (cut - len(kept.values[:cut]))
+    note = (
+        f"days before {series.start} from the history store ({kept.source.note}); "
+        f"the later days {series.source.note or 'as fetched'}"
+    )
+    return DailySeries(
+        start=kept.start,
+        values=before + series.values,
+        source=series.source.model_copy(update={"note": note}),
+    )
+
+
+def fill_from_history(gathered: Gathered, store: HistoryStore) -> None:
+    """Complete the gathered closes from the store: a year back from the week's last day where
+    the vendor served less, and, for an asset the vendor could not give at all (a week beyond
+    its history), the whole asset, its quote the stored close of the week's last day."""
+    want, record = gathered.want, gathered.record
+    last = want.end
+    first = last - timedelta(days=HISTORY_DAYS - 1)
+    by_symbol = {a["symbol"]: a for a in record["assets"]}
+    for asset in want.assets:
+        kept = store.series(asset.symbol, first, last)
+        present = by_symbol.get(asset.symbol)
+        if present is not None and present.get("closes"):
+            fetched = DailySeries.model_validate(present["closes"])
+            gathered.fetched_closes[asset.symbol] = fetched
+            if kept is not None:
+                present["closes"] = _with_history(fetched, kept).model_dump(exclude_none=True)
+        elif present is None and kept is not None and kept.end == last and kept.values[-1]:
+            record["assets"].append(
+                {
+                    "symbol": asset.symbol,
+                    "name": asset.name,
+                    "quote": {
+                        "price": kept.values[-1],
+                        "at": want.as_of,
+                        "source": kept.source.model_dump(exclude_none=True),
+                    },
+                    "closes": kept.model_dump(exclude_none=True),
+                }
+            )
+            record["missing"] = [
+                g for g in record["missing"] if g["field"] != f"assets.{asset.symbol}"
+            ]
+    order = {a.symbol: i for i, a in enumerate(want.assets)}
+    record["assets"].sort(key=lambda a: order[a["symbol"]])
+
+
 def validated(gathered: Gathered) -> Week:
     """The gathered week checked against the schema, or why it is not usable."""
     if not gathered.usable:
@@ -212,7 +270,10 @@ async def gather(
     policy: HttpPolicy | None = None,
     done: Progress = lambda o: None,
     transport: httpx.AsyncBaseTransport | None = None,
+    history: HistoryStore | None = None,
 ) -> Gathered:
+    """Gather a week (default: the last complete one); with a `history` store, fill from it
+    what the vendors no longer serve."""
     label = week or last_complete_week(now)
     start = week_start(label)
     if start > now.date():
@@ -221,11 +282,18 @@ async def gather(
     async with open_fetcher(
         policy or HttpPolicy(), secrets=want.keys.values(), transport=transport
     ) as fetcher:
-        return await gather_week(want, sources, fetcher, done)
+        gathered = await gather_week(want, sources, fetcher, done)
+    if history is not None:
+        fill_from_history(gathered, history)
+    return gathered
 
 
-def write_week(week: Week, record: dict[str, Any], folder: Path) -> Path:
-    """Write the week file (atomically); the editorial file beside it stays as it is."""
+def write_week(gathered: Gathered, week: Week, folder: Path, history: HistoryStore | None) -> Path:
+    """Write the week file (atomically; the editorial file beside it stays as it is) and keep
+    the closes fetched in the history store."""
     path = folder / f"{week.week}.yaml"
-    write_atomically(path, dump_yaml(record).encode())
+    write_atomically(path, dump_yaml(gathered.record).encode())
+    if history is not None:
+        for symbol, series in gathered.fetched_closes.items():
+            history.keep(symbol, series)
     return path

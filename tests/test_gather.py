@@ -61,7 +61,7 @@ def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path
     assert "COINALYZE_API_KEY" in gaps["liquidations"]
     assert "sentiment.prediction_markets" in gaps
     assert "all-time high" in gaps["assets.BTC.ath"]
-    path = write_week(week, gathered.record, tmp_path)
+    path = write_week(gathered, week, tmp_path, None)
     page = write_edition(load_edition(path)).page  # raises unless every number traces
     assert "Bitcoin" in page.splitlines()[0]
     assert gathered.requests == 10  # 5 price histories, Fear & Greed, funding, hacks, 2 candles
@@ -239,7 +239,7 @@ def test_a_key_is_sent_in_its_header_and_written_nowhere(tmp_path: Path) -> None
     week = validated(gathered)
     assert seen == [key]
     assert week.liquidations is not None and week.liquidations.total_24h_usd == 2.5e8
-    path = write_week(week, gathered.record, tmp_path)
+    path = write_week(gathered, week, tmp_path, None)
     assert key not in path.read_text()
 
 
@@ -249,7 +249,7 @@ def test_a_rerun_rewrites_the_week_and_leaves_the_editorial_file(tmp_path: Path)
     before = editorial.read_bytes()
     for _ in range(2):
         gathered = run("2025-W45", W45_LATER)
-        path = write_week(validated(gathered), gathered.record, tmp_path)
+        path = write_week(gathered, validated(gathered), tmp_path, None)
     assert editorial.read_bytes() == before
     assert yaml.safe_load(path.read_text())["week"] == "2025-W45"
     assert load_edition(path).editorial is not None
