@@ -30,7 +30,7 @@ from tests.api_answers import answer  # noqa: E402
 from tests.local_server import Route, local_server  # noqa: E402
 
 NOW = datetime(2025, 11, 20, 12, tzinfo=UTC)
-DELAYS = {"coingecko": 0.4, "alternative_me": 1.0, "bybit": 0.2, "defillama": 0.7}
+DELAYS = {"coingecko": 0.4, "alternative_me": 1.0, "bybit": 0.2, "defillama": 0.7, "deribit": 0.5}
 RUNS = 5
 
 
@@ -47,6 +47,19 @@ def routes(base: str) -> dict[str, tuple[str, Route]]:
             )
         ],
         "defillama": [(f"{base}/hacks", {})],
+        # The server routes by path alone, so both candle requests get the last body (spot):
+        # the bench times the gather, it does not check the basis.
+        "deribit": [
+            (
+                f"{base}/public/get_tradingview_chart_data",
+                {
+                    "instrument_name": instrument,
+                    "start_timestamp": ms(day_start(want.end - timedelta(days=7))),
+                    "end_timestamp": ms(day_start(want.end)),
+                },
+            )
+            for instrument in ("BTC-26DEC25", "BTC_USDC")
+        ],
         "coingecko": [
             (
                 f"{base}/coins/{a.coingecko_id}/market_chart/range",

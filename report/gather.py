@@ -32,6 +32,7 @@ from report.sources.coinalyze import KEY as COINALYZE_KEY
 from report.sources.coinalyze import Coinalyze
 from report.sources.coingecko import KEY as COINGECKO_KEY
 from report.sources.coingecko import CoinGecko
+from report.sources.coinpaprika import CoinPaprika
 from report.sources.defillama import DefiLlama
 from report.sources.deribit import Deribit
 from report.weekfile import dump_yaml
@@ -64,15 +65,24 @@ SOURCES: dict[str, Callable[..., MarketSource]] = {
 }
 
 
+FALLBACK = "coinpaprika"  # CoinGecko's fallback for the live quotes, not a source of its own
+
+
 def default_sources(base_urls: Mapping[str, str] | None = None) -> list[MarketSource]:
     """Every source, by its short name; `base_urls` points any of them elsewhere."""
     urls = dict(base_urls or {})
-    unknown = set(urls) - set(SOURCES)
+    known = [*SOURCES, FALLBACK]
+    unknown = set(urls) - set(known)
     if unknown:
         raise ReportError(
-            f"no source called {', '.join(sorted(unknown))}; known: {', '.join(SOURCES)}"
+            f"no source called {', '.join(sorted(unknown))}; known: {', '.join(known)}"
         )
-    return [make(urls[name]) if name in urls else make() for name, make in SOURCES.items()]
+    fallback = CoinPaprika(urls[FALLBACK]) if FALLBACK in urls else CoinPaprika()
+    sources = [make(urls[name]) if name in urls else make() for name, make in SOURCES.items()]
+    for source in sources:
+        if isinstance(source, CoinGecko):
+            source.fallback = fallback
+    return sources
 
 
 def last_complete_week(now: datetime) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -18,6 +19,28 @@ SEED = WEEKS / "2025-W45.yaml"
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands resolve data/weeks relative to the working folder, as a user runs them."""
     monkeypatch.chdir(ROOT)
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Tests never touch the internet: a lookup of any other host fails, and fails the test
+    afterwards too, even where the code under test turns the failure into a quiet gap."""
+    tried: list[str] = []
+    lookup = socket.getaddrinfo
+
+    def loopback_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in LOOPBACK:
+            tried.append(name)
+            raise socket.gaierror(f"tests never touch the internet: {name}")
+        return lookup(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    yield
+    assert not tried, f"the test tried to reach {sorted(set(tried))}"
 
 
 def derive_module(weeks: Path) -> ModuleType:

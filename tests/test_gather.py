@@ -16,7 +16,16 @@ from typer.testing import CliRunner
 
 from report.build import write_edition
 from report.cli import app
-from report.gather import Gathered, GatherError, default_sources, gather, validated, write_week
+from report.gather import (
+    FALLBACK,
+    SOURCES,
+    Gathered,
+    GatherError,
+    default_sources,
+    gather,
+    validated,
+    write_week,
+)
 from report.http import HttpPolicy
 from report.sources import DEFAULT_ASSETS, Want, want_week
 from report.sources.alternative_me import AlternativeMe
@@ -99,6 +108,39 @@ def test_recorded_coingecko_markets_give_the_live_quote() -> None:
     assert (btc.ath.price, btc.ath.date) == (69045, date(2021, 11, 10))
 
 
+def test_when_coingecko_refuses_the_live_quote_comes_from_coinpaprika() -> None:
+    now = datetime(2026, 2, 8, 14, 0, tzinfo=UTC)
+    ticker = recorded("coinpaprika_tickers_btc-bitcoin_2026-02-08.json")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/coins/markets"):
+            return httpx.Response(429, headers={"Retry-After": "600"})  # too long to wait
+        if request.url.host == "api.coinpaprika.com":
+            if request.url.path == "/v1/tickers/btc-bitcoin":
+                return httpx.Response(200, content=ticker)
+            return httpx.Response(404, json={"error": "id not found"})  # no recording
+        return answer(request, now.date())
+
+    week = validated(run("2026-W06", now, httpx.MockTransport(handler)))
+    btc = week.btc
+    assert (btc.quote.price, btc.quote.change_24h_pct, btc.quote.change_7d_pct) == (
+        71370.71020525187,
+        4.13,
+        -8.84,
+    )
+    assert btc.quote.at == datetime(2026, 2, 8, 13, 52, 28, tzinfo=UTC)
+    assert btc.ath is not None and (btc.ath.price, btc.ath.date) == (
+        126173.1777846797,
+        date(2025, 10, 6),
+    )
+    assert btc.quote.source.name == "CoinPaprika"
+    assert "fallback: CoinGecko /coins/markets failed (HTTP 429" in (btc.quote.source.note or "")
+    assert btc.closes is not None  # the closes still come from CoinGecko
+    # The other assets had no quote from either, and no close yet for the running week's end.
+    assert [a.symbol for a in week.assets] == ["BTC"]
+    assert {g.field for g in week.missing} >= {"assets.ETH", "assets.SOL"}
+
+
 def test_recorded_fear_greed_and_bybit_tickers_parse() -> None:
     fng = recorded("alternative_me_fng_2026-09-25.json")
     tickers = recorded("bybit_tickers_linear_BTCUSDT_2024-11-04.json")
@@ -167,6 +209,7 @@ def test_failing_sources_are_named_and_the_others_land(server: LocalServer) -> N
             "alternative_me": f"{base}/fng",
             "bybit": f"{base}/bybit",
             "defillama": f"{base}/llama",
+            "deribit": f"{base}/deribit",  # not routed: HTTP 404
         },
     )
     week = validated(gathered)  # usable: Bitcoin's price came
@@ -256,17 +299,10 @@ def test_a_rerun_rewrites_the_week_and_leaves_the_editorial_file(tmp_path: Path)
 
 
 def test_the_command_fails_cleanly_when_no_price_comes(tmp_path: Path, server: LocalServer) -> None:
+    nowhere = [f"--base-url={name}={server.url}/nothing" for name in [*SOURCES, FALLBACK]]
     result = CliRunner().invoke(
         app,
-        [
-            "gather",
-            "--week",
-            "2025-W45",
-            "--weeks-dir",
-            str(tmp_path),
-            "--base-url",
-            f"coingecko={server.url}/nothing",
-        ],
+        ["gather", "--week", "2025-W45", "--weeks-dir", str(tmp_path), *nowhere],
     )
     assert result.exit_code == 1
     assert "no Bitcoin price" in result.output

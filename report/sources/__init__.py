@@ -30,14 +30,15 @@ class Asset:
     symbol: str
     name: str
     coingecko_id: str
+    coinpaprika_id: str  # the keyless fallback names coins its own way
 
 
 DEFAULT_ASSETS = (
-    Asset("BTC", "Bitcoin", "bitcoin"),
-    Asset("ETH", "Ethereum", "ethereum"),
-    Asset("XRP", "XRP", "ripple"),
-    Asset("BNB", "BNB", "binancecoin"),
-    Asset("SOL", "Solana", "solana"),
+    Asset("BTC", "Bitcoin", "bitcoin", "btc-bitcoin"),
+    Asset("ETH", "Ethereum", "ethereum", "eth-ethereum"),
+    Asset("XRP", "XRP", "ripple", "xrp-xrp"),
+    Asset("BNB", "BNB", "binancecoin", "bnb-binance-coin"),
+    Asset("SOL", "Solana", "solana", "sol-solana"),
 )
 
 

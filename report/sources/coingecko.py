@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from report.http import Fetcher, FetchError
-from report.model import AllTimeHigh, DailySeries, PriceQuote
+from report.model import AllTimeHigh, DailySeries, PriceQuote, Source
 from report.model import Asset as AssetRecord
 from report.sources import Asset, Found, SourceError, Want, describe_error, utc_from_ms
 
@@ -75,12 +75,22 @@ def daily_closes(chart: MarketChart, first: date, last: date, symbol: str) -> di
     return closes
 
 
+class QuoteFallback(Protocol):
+    """A keyless source of the live quotes, asked when /coins/markets fails."""
+
+    name: str
+    base_url: str
+
+    async def markets(self, fetcher: Fetcher, want: Want) -> dict[str, MarketRow]: ...
+
+
 class CoinGecko:
     name = NAME
     blocks: tuple[str, ...] = ("assets",)
 
-    def __init__(self, base_url: str = BASE_URL) -> None:
+    def __init__(self, base_url: str = BASE_URL, fallback: QuoteFallback | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.fallback = fallback
 
     def _headers(self, want: Want) -> dict[str, str]:
         key = want.keys.get(KEY)
@@ -132,10 +142,10 @@ class CoinGecko:
         asset: Asset,
         closes: tuple[DailySeries, dict[date, float]] | None,
         row: MarketRow | None,
+        source: Source | None,
     ) -> dict[str, Any]:
-        source = want.source(NAME, f"{self.base_url}/coins/markets")
         ath = None
-        if row is not None:
+        if row is not None and source is not None:
             quote = PriceQuote(
                 price=row.current_price,
                 change_24h_pct=row.price_change_percentage_24h_in_currency,
@@ -164,11 +174,21 @@ class CoinGecko:
     async def gather(self, fetcher: Fetcher, want: Want) -> Found:
         found = Found()
 
-        async def snapshot() -> dict[str, MarketRow]:
-            return await self._markets(fetcher, want) if want.live else {}
+        async def snapshot() -> tuple[dict[str, MarketRow], Source | None]:
+            if not want.live:
+                return {}, None
+            url = f"{self.base_url}/coins/markets"
+            try:
+                return await self._markets(fetcher, want), want.source(NAME, url)
+            except (FetchError, SourceError, ValidationError) as exc:
+                if self.fallback is None:
+                    raise
+                why = f"fallback: {NAME} /coins/markets failed ({describe_error(exc)})"
+                rows = await self.fallback.markets(fetcher, want)
+                return rows, want.source(self.fallback.name, self.fallback.base_url, why)
 
         closes = [self._closes(fetcher, want, asset) for asset in want.assets]
-        markets, history = await asyncio.gather(
+        (markets, quoted_by), history = await asyncio.gather(
             snapshot(), asyncio.gather(*closes, return_exceptions=True)
         )
         assets = []
@@ -176,7 +196,8 @@ class CoinGecko:
             try:
                 if isinstance(result, BaseException):
                     raise result
-                assets.append(self._asset(want, asset, result, markets.get(asset.coingecko_id)))
+                row = markets.get(asset.coingecko_id)
+                assets.append(self._asset(want, asset, result, row, quoted_by))
                 if not want.live:
                     found.missing[f"assets.{asset.symbol}.ath"] = (
                         f"{NAME} serves today's all-time high only, not the high as it stood then"
