@@ -295,6 +295,14 @@ def _incidents(record: dict[str, Any], edition: Edition) -> Fact | None:
         for i, inc in enumerate(editorial.incidents if editorial else [])
     ]
     losses = [read(record, f"{path}.loss_usd", "usd") for inc, path in listed if inc.loss_usd]
+    tvl_change = {
+        inc: pct_change(
+            read(record, f"{path}.tvl.after_usd", "usd"),
+            read(record, f"{path}.tvl.before_usd", "usd"),
+        )
+        for inc, path in listed
+        if inc.tvl and inc.tvl.before_usd > 0
+    }
     loss = total(losses, "usd") if losses else None
     largest = max(listed, key=lambda pair: pair[0].loss_usd or 0) if listed else None
     return Fact(
@@ -302,6 +310,7 @@ def _incidents(record: dict[str, Any], edition: Edition) -> Fact | None:
         _score(loss.value if loss else 0, SCALE_INCIDENTS_USD),
         {
             "incidents": [inc for inc, _ in sorted(listed, key=lambda p: -(p[0].loss_usd or 0))],
+            "tvl_change": tvl_change,  # by incident: its TVL's change in percent
             "loss": loss,
             "count": total(
                 [

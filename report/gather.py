@@ -138,10 +138,10 @@ def _nest(
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """Dotted blocks into the week's shape; a parent with no child present becomes one gap."""
     record: dict[str, Any] = {}
-    gaps = [
+    gaps = [  # gaps inside a list block: an asset, or the TVL of incidents
         {"field": name, "reason": reason}
         for name, reason in missing.items()
-        if name.startswith("assets.")
+        if name.startswith(("assets.", "incidents."))
     ]
     for name, children in LAYOUT.items():
         if children is None:

@@ -171,6 +171,22 @@ class Sentiment(Record):
     prediction_markets: list[PredictionMarket] | None = None
 
 
+class ProtocolTvl(Record):
+    """A protocol's total value locked the day before an incident and at the week's end."""
+
+    before_usd: Usd
+    before_date: date
+    after_usd: Usd
+    after_date: date
+    source: Source
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ProtocolTvl:
+        if self.after_date <= self.before_date:
+            raise ValueError("after_date must come after before_date")
+        return self
+
+
 class Incident(Record):
     protocol: Text
     date: date
@@ -178,6 +194,7 @@ class Incident(Record):
     kind: Text
     url: Url | None = None
     source: Source
+    tvl: ProtocolTvl | None = None
 
 
 class Gap(Record):

@@ -26,10 +26,12 @@ from report.gather import (
     validated,
     write_week,
 )
-from report.http import HttpPolicy
+from report.http import HttpPolicy, open_fetcher
+from report.model import Incident, ProtocolTvl
 from report.sources import DEFAULT_ASSETS, Want, want_week
 from report.sources.alternative_me import AlternativeMe
 from report.sources.bybit import Bybit
+from report.sources.defillama import DefiLlama
 from report.weekfile import load_edition
 from tests.api_answers import answer, recorded
 from tests.local_server import LocalServer, Route, local_server
@@ -70,10 +72,12 @@ def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path
     assert "COINALYZE_API_KEY" in gaps["liquidations"]
     assert "sentiment.prediction_markets" in gaps
     assert "all-time high" in gaps["assets.BTC.ath"]
+    assert gaps["incidents.tvl"].startswith("DefiLlama hacks: no TVL for Balancer V2: HTTP 404")
     path = write_week(gathered, week, tmp_path, None)
     page = write_edition(load_edition(path)).page  # raises unless every number traces
     assert "Bitcoin" in page.splitlines()[0]
-    assert gathered.requests == 10  # 5 price histories, Fear & Greed, funding, hacks, 2 candles
+    # 5 price histories, Fear & Greed, funding, hacks, 2 candles, the TVL of 3 hacked protocols
+    assert gathered.requests == 13
 
 
 def test_the_basis_is_computed_from_the_future_and_spot_closes() -> None:
@@ -139,6 +143,29 @@ def test_when_coingecko_refuses_the_live_quote_comes_from_coinpaprika() -> None:
     # The other assets had no quote from either, and no close yet for the running week's end.
     assert [a.symbol for a in week.assets] == ["BTC"]
     assert {g.field for g in week.missing} >= {"assets.ETH", "assets.SOL"}
+
+
+def test_a_protocols_tvl_around_its_incident_comes_from_the_recorded_answer() -> None:
+    """The answer is DefiLlama's real /protocol/anchor of 2022-01-29; the incident is
+    SYNTHETIC (Anchor had none that week), made up to ask for the TVL around January 20."""
+    answer_body = recorded("defillama_protocol_anchor_2022-01-29.json")
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=answer_body))
+    want = want_week("2022-W03", date(2022, 1, 17), datetime(2022, 1, 29, 11, 31, tzinfo=UTC))
+    incident = Incident(
+        protocol="Anchor",
+        date=date(2022, 1, 20),
+        kind="SYNTHETIC incident",
+        source=want.source("SYNTHETIC", "https://example.org/"),
+    )
+
+    async def tvl() -> ProtocolTvl:
+        async with open_fetcher(FAST, transport=transport) as fetcher:
+            return await DefiLlama()._tvl(fetcher, want, incident)
+
+    got = asyncio.run(tvl())
+    assert (got.before_date, got.before_usd) == (date(2022, 1, 19), 9134355465.221035)
+    assert (got.after_date, got.after_usd) == (date(2022, 1, 23), 8910403226.8567)
+    assert got.source.url == "https://api.llama.fi/protocol/anchor"
 
 
 def test_recorded_fear_greed_and_bybit_tickers_parse() -> None:

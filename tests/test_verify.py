@@ -125,3 +125,23 @@ def test_a_level_written_in_full_is_traced(tmp_path) -> None:  # type: ignore[no
     path = derive.write(derive.gather_from_series("2020-W11"))
     page = write_edition(load_edition(path)).page  # raises if any number does not trace
     assert "Below $5,400" in page
+
+
+def test_a_protocols_tvl_change_is_written_and_traced(week_variant) -> None:  # type: ignore[no-untyped-def]
+    """SYNTHETIC TVL figures on the seed week's Balancer incident: round numbers, labelled."""
+
+    def add_tvl(data: dict) -> None:  # type: ignore[type-arg]
+        data["incidents"][0]["tvl"] = {
+            "before_usd": 500_000_000,
+            "before_date": "2025-11-02",
+            "after_usd": 300_000_000,
+            "after_date": "2025-11-09",
+            "source": {"name": "SYNTHETIC test values", "published_at": "2025-11-10"},
+        }
+
+    page = write_edition(load_edition(week_variant(add_tvl))).page  # raises if untraced
+    line = next(line for line in page.splitlines() if "**Balancer V2**" in line)
+    assert line.endswith(
+        "went from $500 million on November 2 to $300 million on November 9, a fall of 40.0%, "
+        "per SYNTHETIC test values."
+    )

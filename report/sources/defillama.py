@@ -1,26 +1,32 @@
-"""DefiLlama's list of hacks: the DeFi incidents dated in the week.
+"""DefiLlama's list of hacks: the DeFi incidents dated in the week, and what happened to the
+total value locked (TVL) of each protocol hit.
 
 Keyless at api.llama.fi/hacks (documented as a Pro endpoint, so it may go away; the Pro URL
 takes the key in its path: set the base URL). Names come from the list as they are: the page
-escapes them, and a person reviews them in the editorial file.
+escapes them, and a person reviews them in the editorial file. A protocol's TVL comes from
+`/protocol/{slug}`, its slug being its name in lower case with dashes (DefiLlama's own rule for
+most protocols); one that has no such page keeps its incident, and the gap says so.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from report.http import Fetcher
-from report.model import Incident
-from report.sources import Found, SourceError, Want
+from report.http import Fetcher, FetchError
+from report.model import Incident, ProtocolTvl
+from report.sources import Found, SourceError, Want, describe_error
 
 NAME = "DefiLlama hacks"
 BASE_URL = "https://api.llama.fi"
 LINK = re.compile(r"https?://\S{1,1900}")
 MAX_LOSS_USD = 50e9  # larger than any loss on record by far: a unit error, not a hack
+MAX_TVL_LOOKUPS = 8  # the largest losses first: one request each
+TVL_FRESH_DAYS = 7  # a "before" older than this describes another time, not the incident
 
 
 class Hack(BaseModel):
@@ -36,6 +42,27 @@ class Hack(BaseModel):
     @property
     def day(self) -> dt.date:
         return dt.datetime.fromtimestamp(self.date, dt.UTC).date()
+
+
+class TvlPoint(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    date: int
+    totalLiquidityUSD: Annotated[float, Field(ge=0)]
+
+    @property
+    def day(self) -> dt.date:
+        return dt.datetime.fromtimestamp(self.date, dt.UTC).date()
+
+
+class ProtocolAnswer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    tvl: list[TvlPoint] = Field(min_length=1)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9.]+", "-", name.lower()).strip("-")
 
 
 class DefiLlama:
@@ -65,4 +92,43 @@ class DefiLlama:
             if want.start <= hack.day <= last
         ]
         incidents.sort(key=lambda i: (i.date, i.protocol))
-        return Found(blocks={"incidents": [i.model_dump(exclude_none=True) for i in incidents]})
+        found = Found()
+        largest = sorted(incidents, key=lambda i: -(i.loss_usd or 0))[:MAX_TVL_LOOKUPS]
+        answers = await asyncio.gather(
+            *(self._tvl(fetcher, want, i) for i in largest), return_exceptions=True
+        )
+        tvl = {}
+        failed = []
+        for incident, answer in zip(largest, answers, strict=True):
+            if isinstance(answer, ProtocolTvl):
+                tvl[incident.protocol] = answer
+            elif isinstance(answer, FetchError | SourceError | ValidationError):
+                failed.append(f"{incident.protocol}: {describe_error(answer)}")
+            elif isinstance(answer, BaseException):
+                raise answer
+        if failed:
+            found.missing["incidents.tvl"] = f"{NAME}: no TVL for " + "; ".join(failed)
+        found.blocks["incidents"] = [
+            i.model_copy(update={"tvl": tvl.get(i.protocol)}).model_dump(exclude_none=True)
+            for i in incidents
+        ]
+        return found
+
+    async def _tvl(self, fetcher: Fetcher, want: Want, incident: Incident) -> ProtocolTvl:
+        """The protocol's TVL on the day before the incident and on the week's last day."""
+        url = f"{self.base_url}/protocol/{slug(incident.protocol)}"
+        points = ProtocolAnswer.model_validate(await fetcher.get_json(url)).tvl
+        by_day = {p.day: p.totalLiquidityUSD for p in points}
+        last = min(want.end, (want.as_of - dt.timedelta(days=1)).date())
+        early = incident.date - dt.timedelta(days=TVL_FRESH_DAYS)
+        before = [d for d in by_day if early <= d < incident.date]
+        after = [d for d in by_day if incident.date <= d <= last]
+        if not before or not after:
+            raise SourceError(f"no daily TVL on both sides of {incident.date} ({url})")
+        return ProtocolTvl(
+            before_usd=by_day[max(before)],
+            before_date=max(before),
+            after_usd=by_day[max(after)],
+            after_date=max(after),
+            source=want.source("DefiLlama", url, "total value locked, daily"),
+        )
