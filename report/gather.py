@@ -35,13 +35,10 @@ from report.sources.coingecko import CoinGecko
 from report.sources.coinpaprika import CoinPaprika
 from report.sources.defillama import DefiLlama
 from report.sources.deribit import Deribit
+from report.sources.polymarket import Polymarket
 from report.weekfile import dump_yaml
 
 KEYS = (COINGECKO_KEY, COINALYZE_KEY)
-# Blocks no source gathers yet, and why; the week says so rather than leave them silent.
-NOT_GATHERED = {
-    "sentiment.prediction_markets": "not gathered: no prediction-market question is configured",
-}
 # The order of the blocks in the file, as a person reads it.
 LAYOUT = {
     "liquidations": None,
@@ -61,6 +58,7 @@ SOURCES: dict[str, Callable[..., MarketSource]] = {
     "defillama": DefiLlama,
     "bybit": Bybit,
     "deribit": Deribit,
+    "polymarket": Polymarket,
     "coinalyze": Coinalyze,
 }
 
@@ -180,7 +178,7 @@ async def gather_week(
 
     founds = await asyncio.gather(*(_run(s, fetcher, want, finished) for s in sources))
     blocks: dict[str, Any] = {}
-    missing: dict[str, str] = dict(NOT_GATHERED)
+    missing: dict[str, str] = {}
     for found in founds:
         blocks.update(found.blocks)
         missing.update(found.missing)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from report.build import write_edition
 from report.cli import app
+from report.errors import DataError
 from report.gather import (
     FALLBACK,
     SOURCES,
@@ -28,10 +29,11 @@ from report.gather import (
 )
 from report.http import HttpPolicy, open_fetcher
 from report.model import Incident, ProtocolTvl
-from report.sources import DEFAULT_ASSETS, Want, want_week
+from report.sources import DEFAULT_ASSETS, Found, Want, want_week
 from report.sources.alternative_me import AlternativeMe
 from report.sources.bybit import Bybit
 from report.sources.defillama import DefiLlama
+from report.sources.polymarket import Polymarket
 from report.weekfile import load_edition
 from tests.api_answers import answer, recorded
 from tests.local_server import LocalServer, Route, local_server
@@ -334,3 +336,46 @@ def test_the_command_fails_cleanly_when_no_price_comes(tmp_path: Path, server: L
     assert result.exit_code == 1
     assert "no Bitcoin price" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_prediction_market_odds_now_and_a_week_before(tmp_path: Path) -> None:
+    """Gamma and CLOB answers in their documented shapes, with SYNTHETIC questions and odds
+    (round numbers; no recording of these endpoints is at hand)."""
+    questions = tmp_path / "prediction-markets.yaml"
+    questions.write_text("polymarket:\n  - slug: synthetic-btc-question\n    outcome: 'Yes'\n")
+    market = {
+        "id": "1",
+        "question": "SYNTHETIC: will Bitcoin close the year above its level?",
+        "slug": "synthetic-btc-question",
+        "outcomes": '["Yes", "No"]',  # JSON text inside the JSON, as Gamma sends it
+        "clobTokenIds": '["111", "222"]',
+        "outcomePrices": '["0.55", "0.45"]',
+    }
+    days = [datetime(2025, 11, 1, tzinfo=UTC) + timedelta(days=i) for i in range(10)]
+    odds = [0.30, 0.30, 0.30, 0.35, 0.40, 0.45, 0.50, 0.50, 0.55, 0.55]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/markets/slug/synthetic-btc-question":
+            return httpx.Response(200, json=market)
+        if request.url.path == "/prices-history":
+            assert request.url.params["market"] == "111"
+            points = [{"t": int(d.timestamp()), "p": p} for d, p in zip(days, odds, strict=True)]
+            return httpx.Response(200, json={"history": points})
+        return answer(request, W45_LATER.date())
+
+    source = Polymarket(questions=questions)
+    want = want_week("2025-W45", date(2025, 11, 3), W45_LATER)
+
+    async def one() -> Found:
+        async with open_fetcher(FAST, transport=httpx.MockTransport(handler)) as fetcher:
+            return await source.gather(fetcher, want)
+
+    found = asyncio.run(one())
+    [odds_block] = found.blocks["sentiment.prediction_markets"]
+    assert (odds_block["odds_now_pct"], odds_block["odds_before_pct"]) == (55.0, 30.0)
+    assert odds_block["before_date"] == date(2025, 11, 3)
+    assert odds_block["source"]["url"] == "https://polymarket.com/event/synthetic-btc-question"
+
+    questions.write_text("polymarket:\n  - slug: Not A Slug\n")
+    with pytest.raises(DataError, match=r"prediction-markets\.yaml"):
+        Polymarket(questions=questions)
