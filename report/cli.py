@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from mkdocs.config import load_config
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
@@ -19,7 +20,11 @@ from report.facts import compute_facts
 from report.gather import Outcome, default_sources, validated, write_week
 from report.gather import gather as run_gather
 from report.history import HISTORY, HistoryStore
+from report.ledger import LEDGER, Ledger
+from report.mail import Sender, compose_digest, message_body
+from report.send import deliver, settings_from, write_outbox
 from report.site import CONFIG, PUBLIC, build_site
+from report.subscribers import read_subscribers
 from report.verify import verify_text
 from report.weekfile import WEEKS_DIR, dump_yaml, load_editions, load_previous, week_paths
 
@@ -39,6 +44,8 @@ WeeksDir = Annotated[Path, typer.Option(help="Folder of the weeks of record.")]
 SiteUrl = Annotated[str, typer.Option(help="Public URL of the site, for the digest's link.")]
 PagesDir = Annotated[Path, typer.Option("--pages", help="Folder of the week pages.")]
 DigestsDir = Annotated[Path, typer.Option("--digests", help="Folder of the digests.")]
+OUTBOX = Path("build/outbox")
+DRY_RUN_SENDER = "weekly-report@example.org"  # a placeholder for previews without settings
 
 
 def _paths(files: list[Path] | None, weeks_dir: Path) -> list[Path]:
@@ -218,6 +225,70 @@ def gather(
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _latest(files: list[Path] | None, weeks_dir: Path) -> Path:
+    return _paths(files, weeks_dir)[-1]
+
+
+@app.command(epilog="Example: report send --subscribers subscribers.txt --dry-run")
+def send(
+    files: WeekFiles = None,
+    weeks_dir: WeeksDir = WEEKS_DIR,
+    subscribers: Annotated[
+        Path | None,
+        typer.Option(envvar="REPORT_SUBSCRIBERS", help="One address a line; # for comments."),
+    ] = None,
+    ledger_dir: Annotated[Path, typer.Option(help="The send ledger's folder.")] = LEDGER,
+    config: Annotated[Path, typer.Option(help="The MkDocs configuration (site URL).")] = CONFIG,
+    force: Annotated[bool, typer.Option("--force", help="Send again to those served.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write .eml files to --outbox; send nothing.")
+    ] = False,
+    outbox: Annotated[Path, typer.Option(help="Where --dry-run writes.")] = OUTBOX,
+) -> None:
+    """Email the latest week's digest (or the week given) to every subscriber, once each."""
+    try:
+        if subscribers is None:
+            raise ReportError("name the subscribers file: --subscribers FILE or REPORT_SUBSCRIBERS")
+        readers = read_subscribers(subscribers)
+        for problem in readers.invalid:
+            err.print(f"  skipped {problem}", highlight=False, soft_wrap=True)
+        (edition,) = load_editions([_latest(files, weeks_dir)])
+        if dry_run:
+            smtp, sender = None, Sender(os.environ.get("REPORT_MAIL_FROM") or DRY_RUN_SENDER)
+        else:
+            smtp, sender = settings_from(os.environ)
+        site_url = load_config(str(config))["site_url"] or ""
+        week = edition.week.week
+        body = message_body(
+            compose_digest(edition, sender, site_url, load_previous(edition)), sender
+        )
+    except ReportError as exc:
+        _fail(exc)
+        return
+    if smtp is None:
+        written = write_outbox(body, week, readers.addresses, sender, outbox)
+        out.print(
+            f"{week}: wrote {len(written)} message(s) to {outbox}/, sent none", highlight=False
+        )
+        return
+    report = deliver(body, week, readers.addresses, sender, smtp, Ledger(week, ledger_dir), force)
+    for address, reason in report.refused.items():
+        err.print(f"  refused {address}: {reason}", highlight=False, soft_wrap=True)
+    out.print(
+        f"{week}: sent {len(report.sent)}, already served {len(report.already)}, "
+        f"refused {len(report.refused)}, invalid {len(readers.invalid)} (via {smtp.describe()})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not report.complete:
+        _fail(
+            ReportError(
+                f"stopped with {len(report.unsent)} not served ({report.failure}); "
+                "run again to send to them only"
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ def context(facts: Facts, site_url: str = "") -> dict[str, Any]:
         "sources": cited,
         # CoinGecko asks for a visible credit wherever its prices are shown.
         "credit_coingecko": any("CoinGecko" in s.name for s in cited),
-        "page_url": f"{site_url.rstrip('/')}/weeks/{facts.edition.week.week}/"
+        "page_url": f"{site_url.rstrip('/')}/weeks/{facts.edition.week.week}.html"
         if site_url
         else f"weeks/{facts.edition.week.week}.md",
     }
