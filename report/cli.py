@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -289,6 +290,35 @@ def send(
                 "run again to send to them only"
             )
         )
+
+
+@app.command(epilog="Example: report publish --week 2025-W45 --send --subscribers subs.txt")
+def publish(
+    week: Annotated[
+        str | None, typer.Option(help="ISO week to gather; default: the last complete week.")
+    ] = None,
+    gather_week: Annotated[
+        bool,
+        typer.Option("--gather/--no-gather", help="Gather first, or use the weeks as they are."),
+    ] = True,
+    send_digest: Annotated[
+        bool, typer.Option("--send", help="Email the digest at the end.")
+    ] = False,
+    subscribers: Annotated[
+        Path | None, typer.Option(envvar="REPORT_SUBSCRIBERS", help="For --send.")
+    ] = None,
+) -> None:
+    """The scheduled build's sequence on this machine: gather, validate, write and verify,
+    build the site, and with --send email the digest. The first failure stops the rest."""
+    steps: list[tuple[str, Callable[[], None]]] = []
+    if gather_week:
+        steps.append(("gather", lambda: gather(week=week)))
+    steps += [("validate", validate), ("build", build), ("verify", verify), ("site", site)]
+    if send_digest:
+        steps.append(("send", lambda: send(subscribers=subscribers)))
+    for name, step in steps:
+        err.print(f"[bold]report {name}[/bold]", highlight=False)
+        step()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,7 +20,16 @@ COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands
 
 
 def test_commands() -> None:
-    assert COMMANDS == ["build", "digest", "gather", "site", "validate", "verify"]
+    assert COMMANDS == [
+        "build",
+        "digest",
+        "gather",
+        "publish",
+        "send",
+        "site",
+        "validate",
+        "verify",
+    ]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -79,7 +89,7 @@ def test_digest_prints_markdown() -> None:
     result = runner.invoke(app, ["digest", str(SEED), "--site-url", "https://report.example/"])
     assert result.exit_code == 0
     assert result.output.startswith("# Bitcoin Falls Below $104K")
-    assert "https://report.example/weeks/2025-W45/" in result.output
+    assert "https://report.example/weeks/2025-W45.html" in result.output  # the page, as built
 
 
 def test_installed_command_runs() -> None:
@@ -92,3 +102,26 @@ def test_installed_command_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "data/weeks/2025-W45.yaml: valid" in result.stdout
+
+
+def test_publish_runs_the_weekly_sequence_and_stops_at_the_first_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a copy of the project: a good run builds the site; with a broken week it stops at
+    validation, and the site built before is left as it was."""
+    from tests.test_site import site_folder
+
+    site_folder(tmp_path)
+    shutil.copytree(ROOT / "data" / "weeks", tmp_path / "data" / "weeks")
+    monkeypatch.chdir(tmp_path)
+    good = CliRunner().invoke(app, ["publish", "--no-gather"])
+    assert good.exit_code == 0, good.output
+    assert "verified 6 week(s)" in good.output and (tmp_path / "public" / "index.html").exists()
+    before = (tmp_path / "public" / "index.html").read_bytes()
+
+    broken = tmp_path / "data" / "weeks" / "2026-W04.yaml"
+    broken.write_text(broken.read_text().replace("schema: 1", "schema: 99", 1))
+    bad = CliRunner().invoke(app, ["publish", "--no-gather", "--send"])
+    assert bad.exit_code == 1
+    assert "2026-W04.yaml" in bad.output and "report build" not in bad.output
+    assert (tmp_path / "public" / "index.html").read_bytes() == before
