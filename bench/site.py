@@ -13,14 +13,16 @@ For 1, 52 and `max_weeks` (default 520) weeks it prints:
 - full: a full rebuild with the week cache warm (as after a change to mkdocs.yml);
 - bare: `mkdocs build` alone of the same generated Markdown, and full / bare
 (full and bare are medians of three runs); then, on the largest site, the time to add one week
-(incremental) and to rebuild with nothing changed, and the time per chart as SVG and PNG without
-the cache.
+and to rebuild with nothing changed, each as the scheduled build does it: `report site` in a
+fresh process (Python's start and imports included, which are also timed alone), three runs on
+fresh copies of the site and its cache; and the time per chart as SVG and PNG without the cache.
 """
 
 from __future__ import annotations
 
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -98,6 +100,37 @@ def use_cache(folder: Path) -> None:
     weekpages.WEEKS_CACHE = folder / "weeks"
 
 
+def run(command: list[str], cwd: Path | None = None) -> None:
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+
+
+def site_command(folder: Path, weeks: Path) -> list[str]:
+    """`report site` on the site in `folder`, run there, so that it finds its cache."""
+    command = [sys.executable, "-m", "report.cli", "site", "--weeks-dir", str(weeks)]
+    return [*command, "--config", "mkdocs.yml", "--public", "public"]
+
+
+def in_fresh_copies(folder: Path, weeks: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Seconds of `report site` on fresh copies of the site in `folder` (cache included): to
+    build the weeks in `weeks`, then again with nothing changed."""
+    first: list[float] = []
+    again: list[float] = []
+    command = site_command(folder, weeks)
+    for _ in range(runs):
+        copy = folder.with_name(f"{folder.name}-copy")
+        shutil.copytree(folder, copy, symlinks=True)
+        try:
+            for times in (first, again):
+                times.append(timed(lambda c=copy: run(command, cwd=c)))
+        finally:
+            shutil.rmtree(copy)
+    return first, again
+
+
+def figures(times: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in times) + f" s (median {statistics.median(times):.2f} s)"
+
+
 def main() -> None:
     most = int(sys.argv[1]) if len(sys.argv) > 1 else 520
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,7 +143,7 @@ def main() -> None:
             folder = Path(tmp) / f"site-{count}"
             config, public = site_folder(folder)
             paths = all_weeks[-count - 1 : -1]  # the newest week is kept back, to add later
-            use_cache(folder / "cache")
+            use_cache(folder / "build" / "cache")  # where `report site` run in `folder` looks
             cold = timed(lambda p=paths, c=config, o=public: build_site(p, c, o))
             # A full rebuild, pages cached; then mkdocs alone on the same sources.
             full = median_of(
@@ -127,12 +160,11 @@ def main() -> None:
                 f" {cold / count * 1000:11.1f} {full / count * 1000:11.1f}"
             )
         folder = Path(tmp) / f"site-{most}"
-        config, public = folder / "mkdocs.yml", folder / "public"
-        use_cache(folder / "cache")
-        added = timed(lambda: build_site(all_weeks, config, public))
-        same = timed(lambda: build_site(all_weeks, config, public))
-        print(f"adding one week to the {most}-week site: {added:.2f} s (incremental)")
-        print(f"rebuilding the {most + 1}-week site with nothing changed: {same:.2f} s")
+        added, same = in_fresh_copies(folder, Path(tmp) / "weeks", 3)
+        start = timed(lambda: run([sys.executable, "-c", "import report.cli"]))
+        print(f"adding one week to the {most}-week site with `report site`: {figures(added)}")
+        print(f"the same with nothing changed: {figures(same)}")
+        print(f"of each, starting Python and importing the program: {start:.2f} s")
 
         facts = compute_facts(load_edition(ROOT / "data" / "weeks" / "2025-W45.yaml"))
         charts = [c.to_dict() for c in build_charts(facts)]

@@ -14,6 +14,9 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+from jinja2 import BytecodeCache, FileSystemBytecodeCache
+from jinja2.bccache import Bucket
+
 CACHE = Path("build/cache")
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE.parent / "templates"
@@ -62,3 +65,21 @@ def cached(key: str, make: Callable[[], bytes], suffix: str) -> bytes:
     data = make()
     write_atomically(path, data)
     return data
+
+
+class TemplateBytecode(BytecodeCache):
+    """Compiled Jinja templates, kept in the cache folder between runs: compiling a template
+    costs far more than rendering it once. Jinja keys each entry by the template's name and
+    the checksum of its source, so an edited template compiles anew. The folder is looked up
+    at each use, so that it follows `CACHE` when a test or benchmark moves it."""
+
+    def _folder(self) -> FileSystemBytecodeCache:
+        folder = CACHE / "jinja"
+        folder.mkdir(parents=True, exist_ok=True)
+        return FileSystemBytecodeCache(str(folder))
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        self._folder().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._folder().dump_bytecode(bucket)

@@ -32,9 +32,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from jinja2 import Environment, FileSystemBytecodeCache
+from jinja2 import Environment
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -42,33 +42,32 @@ from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 
-from report import cache
-from report.cache import digest
+from report.cache import TemplateBytecode, digest
 from report.errors import PublishError
+from report.tree import files_in
 
 STAMP = ".report-build.json"
 SEARCH_INDEX = Path("search/search_index.json")
 
 
-def _sources(docs: Path) -> list[str]:
-    return sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file())
-
-
 def _stamp(config: Path, docs: Path) -> dict[str, Any]:
     return {
         "setup": digest(config.read_bytes(), version("mkdocs"), version("mkdocs-material")),
-        "sources": _sources(docs),
+        "sources": sorted(files_in(docs)),
     }
 
 
-def _can_build_incrementally(public: Path, stamp: dict[str, Any]) -> bool:
+def _last_index(public: Path, stamp: dict[str, Any]) -> dict[str, Any] | None:
+    """The last good site's search index when this build can be incremental, else None."""
     try:
         last = json.loads((public / STAMP).read_bytes())
         index = json.loads((public / SEARCH_INDEX).read_bytes())
     except (OSError, ValueError):
-        return False
+        return None
     removed = set(last.get("sources", [])) - set(stamp["sources"])
-    return bool(last.get("setup") == stamp["setup"] and not removed and "docs" in index)
+    if last.get("setup") != stamp["setup"] or removed or "docs" not in index:
+        return None
+    return cast(dict[str, Any], index)
 
 
 class _DirtyNotice(logging.Filter):
@@ -110,9 +109,7 @@ class _BuildHelper(BasePlugin):  # type: ignore[type-arg,no-untyped-call]  # no 
     def on_env(
         self, env: Environment, *, config: MkDocsConfig, files: Files, **_: Any
     ) -> Environment:
-        folder = cache.CACHE / "jinja"
-        folder.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        env.bytecode_cache = TemplateBytecode()
         if self.incremental:
             _unlink_what_mkdocs_will_write(files, Path(config.site_dir))
         return env
@@ -128,10 +125,20 @@ def _link_copy(public: Path, fresh: Path) -> None:
     shutil.copytree(public, fresh, dirs_exist_ok=True, copy_function=os.link)
 
 
-def _stamps(site: Path) -> dict[str, tuple[int, int]]:
-    return {
-        str(p): (p.stat().st_mtime_ns, p.stat().st_size) for p in site.rglob("*") if p.is_file()
-    }
+def _filesystem_now(folder: Path) -> int:
+    """The time by the filesystem's clock, which is the one file times are set from."""
+    with tempfile.NamedTemporaryFile(dir=folder) as probe:
+        return os.fstat(probe.fileno()).st_mtime_ns
+
+
+def _written_through(fresh: Path, since_ns: int) -> list[str]:
+    """Files of the new site that still share their inode with the last good site yet were
+    modified after `since_ns`: something wrote through a hard link into the last good site."""
+    return sorted(
+        name
+        for name, stat in files_in(fresh).items()
+        if stat.st_nlink > 1 and stat.st_mtime_ns >= since_ns
+    )
 
 
 def _page(location: str) -> str:
@@ -161,27 +168,26 @@ def build_html(config: Path, public: Path) -> bool:
     """Build the site into `public`; True when it was an incremental build."""
     docs = Path(load_config(str(config))["docs_dir"])
     stamp = _stamp(config, docs)
-    incremental = _can_build_incrementally(public, stamp)
+    last_index = _last_index(public, stamp)
+    incremental = last_index is not None
     public.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(dir=public.parent, prefix=f".{public.name}-new-"))
     fresh.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        last_index = None
         built = load_config(str(config), strict=True, site_dir=str(fresh.resolve()))
         built.plugins["report/build-helper"] = _BuildHelper(incremental)
-        if incremental:
-            last_good = _stamps(public)
+        if last_index is not None:
             _link_copy(public, fresh)
-            last_index = json.loads((fresh / SEARCH_INDEX).read_bytes())
+        started = _filesystem_now(fresh)
         with _dirty_notice_silenced():
             mkdocs_build(built, dirty=incremental)
         if last_index is not None:
             _merge_search_index(last_index, fresh)
-            if _stamps(public) != last_good:
+            if damaged := _written_through(fresh, started):
                 raise PublishError(
-                    "the incremental build wrote into the last good site: run with "
-                    f"{public}/{STAMP} removed for a full build, and report this as a bug"
+                    f"the incremental build wrote into the last good site ({damaged[0]}…): "
+                    f"run with {public}/{STAMP} removed for a full build, and report this as a bug"
                 )
         (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
     except (Abort, MkDocsException, OSError, ValueError) as exc:

@@ -25,6 +25,8 @@ from mkdocs.config import load_config
 from report.cache import cached, digest, write_atomically
 from report.feed import render_feed
 from report.htmlbuild import build_html
+from report.svgdraw import SvgDrawer
+from report.tree import files_in
 from report.weekpages import ROOT, WeekOutput, week_outputs
 
 VL_CONVERT = version("vl-convert-python")  # part of every render's key: a new renderer, new files
@@ -56,12 +58,8 @@ def _script_bundle() -> bytes:
     return bundle.encode()
 
 
-def chart_svg(spec: str) -> bytes:
-    return cached(
-        f"svg:{VL_CONVERT}:{spec}",
-        lambda: vl_convert.vegalite_to_svg(json.loads(spec)).encode(),
-        ".svg",
-    )
+def chart_svg(spec: str, drawer: SvgDrawer) -> bytes:
+    return cached(f"svg:{VL_CONVERT}:{spec}", lambda: drawer.draw(spec), ".svg")
 
 
 def _neighbours(weeks: list[WeekOutput], i: int, prefix: str) -> str:
@@ -100,8 +98,8 @@ def _spec(week: WeekOutput, chart: str) -> bytes:
     return dict(week.page().charts)[chart].encode()
 
 
-def _svg(week: WeekOutput, chart: str) -> bytes:
-    return chart_svg(dict(week.page().charts)[chart])
+def _svg(week: WeekOutput, chart: str, drawer: SvgDrawer) -> bytes:
+    return chart_svg(dict(week.page().charts)[chart], drawer)
 
 
 def _record(week: WeekOutput) -> bytes:
@@ -120,7 +118,9 @@ def _made(data: bytes) -> Generated:
     return Generated(digest(data), lambda: data)
 
 
-def generated_files(weeks: list[WeekOutput], site_url: str) -> dict[str, Generated]:
+def generated_files(
+    weeks: list[WeekOutput], site_url: str, drawer: SvgDrawer
+) -> dict[str, Generated]:
     """Every generated source, by its path inside the docs folder."""
     files: dict[str, Generated] = {}
     for i, week in enumerate(weeks):
@@ -130,7 +130,7 @@ def generated_files(weeks: list[WeekOutput], site_url: str) -> dict[str, Generat
             base = f"charts/{name}-{chart}"
             files[f"{base}.json"] = Generated(f"{key}:{chart}", partial(_spec, week, chart))
             files[f"{base}.svg"] = Generated(
-                f"{key}:{chart}:{VL_CONVERT}", partial(_svg, week, chart)
+                f"{key}:{chart}:{VL_CONVERT}", partial(_svg, week, chart, drawer)
             )
         files[f"data/{name}.json"] = Generated(f"{key}:json", partial(_record, week))
         files[f"data/{name}-closes.csv"] = Generated(f"{key}:csv", partial(_closes, week))
@@ -149,34 +149,30 @@ def _read_manifest(path: Path) -> dict[str, list[object]]:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def _as_written(path: Path) -> list[int]:
-    stat = path.stat()
-    return [stat.st_mtime_ns, stat.st_size]
-
-
 def sync_sources(docs: Path, files: dict[str, Generated]) -> list[str]:
     """Write the files whose bytes changed, remove generated files no longer made; return the
     names written."""
     manifest_path = docs / MANIFEST
     last = _read_manifest(manifest_path)
+    present = files_in(docs)
     manifest: dict[str, list[object]] = {}
     written = []
     for name, file in files.items():
-        path = docs / name
-        known = last.get(name)
-        if known and known[0] == file.key and path.exists() and known[1:] == _as_written(path):
-            manifest[name] = known
+        stat = present.get(name)
+        if stat and last.get(name) == [file.key, stat.st_mtime_ns, stat.st_size]:
+            manifest[name] = last[name]
             continue
         data = file.make()
-        if not (path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data):
+        path = docs / name
+        if not (stat and stat.st_size == len(data) and path.read_bytes() == data):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             written.append(name)
-        manifest[name] = [file.key, *_as_written(path)]
-    for folder in GENERATED_DIRS:
-        for path in (docs / folder).rglob("*"):
-            if path.is_file() and path.relative_to(docs).as_posix() not in files:
-                path.unlink()
+            stat = path.stat()
+        manifest[name] = [file.key, stat.st_mtime_ns, stat.st_size]
+    for name in present:
+        if name.split("/", 1)[0] in GENERATED_DIRS and name not in files:
+            (docs / name).unlink()
     write_atomically(manifest_path, json.dumps(manifest).encode())
     return written
 
@@ -185,8 +181,10 @@ def build_site(paths: list[Path], config: Path = CONFIG, public: Path = PUBLIC) 
     """Generate the sources, build with `mkdocs build --strict`, swap in the new site."""
     mkdocs_config = load_config(str(config), strict=True)
     site_url = mkdocs_config["site_url"] or ""
-    weeks = week_outputs(paths, site_url)
     docs = Path(mkdocs_config["docs_dir"])
-    written = sync_sources(docs, generated_files(weeks, site_url))
+    with SvgDrawer() as drawer:
+        # A week about to be computed will want its charts drawn: warm the drawer meanwhile.
+        weeks = week_outputs(paths, site_url, before_computing=drawer.start)
+        written = sync_sources(docs, generated_files(weeks, site_url, drawer))
     incremental = build_html(config, public)
     return SiteBuild(weeks, incremental, written)

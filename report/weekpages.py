@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -187,27 +188,33 @@ def _page_entry(key: str) -> Path:
     return WEEKS_CACHE / f"{key}.page.json"
 
 
-def week_output(path: Path, site_url: str) -> WeekOutput:
+def week_output(
+    path: Path, site_url: str, before_computing: Callable[[], None] = lambda: None
+) -> WeekOutput:
     """The week's output from the cache, or computed and then cached (its page first, so that
-    an entry never exists without its page)."""
+    an entry never exists without its page); `before_computing` is called on a cache miss."""
     key = input_key(path, site_url)
     entry = _entry(key)
     if entry.exists():
         return WeekOutput(**json.loads(entry.read_bytes()))
+    before_computing()
     output, page = compute_week_output(path, site_url, key)
     write_atomically(_page_entry(output.key), json.dumps(asdict(page)).encode())
     write_atomically(entry, json.dumps(asdict(output)).encode())
     return output
 
 
-def week_outputs(paths: list[Path], site_url: str) -> list[WeekOutput]:
-    """Every week's output, oldest first; every week's problems are reported before failing."""
+def week_outputs(
+    paths: list[Path], site_url: str, before_computing: Callable[[], None] = lambda: None
+) -> list[WeekOutput]:
+    """Every week's output, oldest first; every week's problems are reported before failing.
+    `before_computing` is called before each week that is not in the cache is computed."""
     outputs: list[WeekOutput] = []
     bad_data: list[str] = []
     untraced: list[str] = []
     for path in paths:
         try:
-            outputs.append(week_output(path, site_url))
+            outputs.append(week_output(path, site_url, before_computing))
         except DataError as exc:
             bad_data.extend(exc.problems)
         except VerifyError as exc:

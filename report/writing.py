@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel
 
+from report.cache import TemplateBytecode
 from report.errors import RenderError
 from report.facts import Fact, Facts
 from report.formatting import FILTERS, direction, link
@@ -72,6 +73,7 @@ def sources(facts: Facts) -> list[Source]:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        bytecode_cache=TemplateBytecode(),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

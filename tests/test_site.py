@@ -222,3 +222,33 @@ def test_the_incremental_build_proves_it_left_the_last_site_alone(
     (config.parent / "site" / "about.md").write_text("# About\n\nChanged.\n")
     with pytest.raises(PublishError, match="wrote into the last good site"):
         build_site([SEED], config, public)
+
+
+def test_the_drawing_process_starts_only_for_a_week_to_compute(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Its start costs most of a second: a build with every week cached does without it."""
+    from report import cache, svgdraw, weekpages
+
+    monkeypatch.setattr(cache, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(weekpages, "WEEKS_CACHE", tmp_path / "cache" / "weeks")
+    calls: list[str] = []
+    start, draw = svgdraw.SvgDrawer.start, svgdraw.SvgDrawer.draw
+
+    def counted_start(self: svgdraw.SvgDrawer) -> None:
+        calls.append("start")
+        start(self)
+
+    def counted_draw(self: svgdraw.SvgDrawer, spec: str) -> bytes:
+        calls.append("draw")
+        return draw(self, spec)
+
+    monkeypatch.setattr(svgdraw.SvgDrawer, "start", counted_start)
+    monkeypatch.setattr(svgdraw.SvgDrawer, "draw", counted_draw)
+    config, public = site_folder(tmp_path / "site")
+    build_site([SEED], config, public)
+    assert calls[:2] == ["start", "draw"]  # started before the week was computed
+    assert calls.count("draw") == 3  # one SVG per chart
+    calls.clear()
+    build_site([SEED], config, public)  # every week and chart cached
+    assert calls == []

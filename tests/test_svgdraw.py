@@ -1,0 +1,42 @@
+"""The chart-drawing helper process: real vl-convert in a real child process."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from report.charts import build_charts
+from report.errors import RenderError
+from report.facts import compute_facts
+from report.svgdraw import SvgDrawer
+from report.weekfile import load_edition
+from report.weekpages import chart_spec
+from tests.conftest import SEED
+
+
+def test_draws_the_weeks_charts_and_stops_on_leaving() -> None:
+    charts = build_charts(compute_facts(load_edition(SEED)))
+    with SvgDrawer() as drawer:
+        svgs = [drawer.draw(chart_spec(c)).decode() for c in charts]
+        helper = drawer._helper  # private: to see that leaving the block stops it
+    assert all(svg.startswith("<svg") and "mark-" in svg for svg in svgs)
+    assert "mark-line" in svgs[0]  # the price chart's line
+    assert helper is not None and helper.returncode is not None
+
+
+def test_a_chart_it_cannot_draw_is_named_and_the_next_one_is_drawn() -> None:
+    good = {"data": {"values": [{"x": 1}]}, "mark": "bar", "encoding": {"x": {"field": "x"}}}
+    with SvgDrawer() as drawer:
+        with pytest.raises(RenderError, match=r"vl-convert could not draw a chart: .*conversion"):
+            drawer.draw(json.dumps({"mark": "no-such-mark"}))
+        assert drawer.draw(json.dumps(good)).startswith(b"<svg")
+
+
+def test_a_helper_that_dies_is_an_error_not_a_hang() -> None:
+    with SvgDrawer() as drawer:
+        drawer.start()
+        assert drawer._helper is not None
+        drawer._helper.kill()
+        with pytest.raises(RenderError, match="chart-drawing process stopped"):
+            drawer.draw(json.dumps({"mark": "point"}))
