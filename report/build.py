@@ -9,12 +9,10 @@ from report.cache import write_atomically
 from report.errors import DataError, VerifyError
 from report.facts import compute_facts
 from report.model import Week
+from report.paths import DIGESTS_DIR, PAGES_DIR
 from report.verify import Evidence, verify_text
 from report.weekfile import Edition, load_editions, load_previous
 from report.writing import Written, write_story
-
-PAGES_DIR = Path("build/pages")
-DIGESTS_DIR = Path("build/digests")
 
 
 @dataclass(frozen=True)

@@ -1,33 +1,24 @@
-"""The `report` command: a thin layer that loads, calls one stage and says what it wrote."""
+"""The `report` command: a thin layer that loads, calls one stage and says what it wrote.
+
+Each command imports the parts of the program it uses when it runs: loading all of them (the
+schema, Altair, mkdocs, the HTTP client) takes most of a second, which `report --help` and most
+commands need not pay, and which `report site` spends while its chart drawer starts up.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from mkdocs.config import load_config
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from report.build import DIGESTS_DIR, PAGES_DIR, build_weeks, write_edition
 from report.errors import ReportError
-from report.facts import compute_facts
-from report.gather import Outcome, default_sources, validated, write_week
-from report.gather import gather as run_gather
-from report.history import HISTORY, HistoryStore
-from report.ledger import LEDGER, Ledger
-from report.mail import Sender, compose_digest, message_body
-from report.send import deliver, settings_from, write_outbox
-from report.site import CONFIG, PUBLIC, build_site
-from report.subscribers import read_subscribers
-from report.verify import verify_text
-from report.weekfile import WEEKS_DIR, dump_yaml, load_editions, load_previous, week_paths
+from report.paths import CONFIG, DIGESTS_DIR, HISTORY, LEDGER, OUTBOX, PAGES_DIR, PUBLIC, WEEKS_DIR
+from report.svgdraw import SvgDrawer
 
 app = typer.Typer(
     help="The weekly crypto market report: weeks of record in, checked pages out.",
@@ -45,11 +36,12 @@ WeeksDir = Annotated[Path, typer.Option(help="Folder of the weeks of record.")]
 SiteUrl = Annotated[str, typer.Option(help="Public URL of the site, for the digest's link.")]
 PagesDir = Annotated[Path, typer.Option("--pages", help="Folder of the week pages.")]
 DigestsDir = Annotated[Path, typer.Option("--digests", help="Folder of the digests.")]
-OUTBOX = Path("build/outbox")
 DRY_RUN_SENDER = "weekly-report@example.org"  # a placeholder for previews without settings
 
 
 def _paths(files: list[Path] | None, weeks_dir: Path) -> list[Path]:
+    from report.weekfile import week_paths
+
     paths = files or week_paths(weeks_dir)
     if not paths:
         raise ReportError(f"no weeks of record in {weeks_dir}")
@@ -71,6 +63,8 @@ def build(
     site_url: SiteUrl = "",
 ) -> None:
     """Write each week's page and digest, verified; on any problem, write nothing."""
+    from report.build import build_weeks
+
     try:
         outputs = build_weeks(_paths(files, weeks_dir), pages, digests, site_url)
     except ReportError as exc:
@@ -92,11 +86,15 @@ def site(
     public: Annotated[Path, typer.Option(help="Where the built site goes.")] = PUBLIC,
 ) -> None:
     """Build the website: week pages with charts, archive, feed, data; mkdocs --strict."""
-    try:
-        built = build_site(_paths(files, weeks_dir), config, public)
-    except ReportError as exc:
-        _fail(exc)
-        return
+    with SvgDrawer() as drawer:
+        drawer.start()  # a new week's charts will want it: it starts while the program loads
+        from report.site import build_site
+
+        try:
+            built = build_site(_paths(files, weeks_dir), config, public, drawer)
+        except ReportError as exc:
+            _fail(exc)
+            return
     how = "incrementally" if built.incremental else "in full"
     out.print(
         f"built {len(built.weeks)} week(s) into {public}/ {how}, {len(built.sources_written)} "
@@ -109,6 +107,8 @@ def site(
 @app.command(epilog="Example: report validate data/weeks/2025-W45.yaml")
 def validate(files: WeekFiles = None, weeks_dir: WeeksDir = WEEKS_DIR) -> None:
     """Check weeks of record (and their editorial files) against the schema."""
+    from report.weekfile import load_editions
+
     try:
         editions = load_editions(_paths(files, weeks_dir))
     except ReportError as exc:
@@ -125,6 +125,9 @@ def digest(
     site_url: SiteUrl = "",
 ) -> None:
     """Print one week's email digest (Markdown) to standard output."""
+    from report.build import write_edition
+    from report.weekfile import load_editions, load_previous
+
     try:
         (edition,) = load_editions([file])
         sys.stdout.write(write_edition(edition, site_url, load_previous(edition)).digest)
@@ -140,6 +143,10 @@ def verify(
     digests: DigestsDir = DIGESTS_DIR,
 ) -> None:
     """Prove every number of the written pages and digests comes from its week of record."""
+    from report.facts import compute_facts
+    from report.verify import verify_text
+    from report.weekfile import load_editions, load_previous
+
     try:
         editions = load_editions(_paths(files, weeks_dir))
     except ReportError as exc:
@@ -192,6 +199,16 @@ def gather(
     ] = HISTORY,
 ) -> None:
     """Fetch a week from the market APIs into data/weeks/<week>.yaml; every gap is named."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from report.gather import Outcome, default_sources, validated, write_week
+    from report.gather import gather as run_gather
+    from report.history import HistoryStore
+    from report.weekfile import dump_yaml
+
     store = HistoryStore(history_dir)
     try:
         sources = default_sources(_base_urls(base_url or []))
@@ -249,6 +266,14 @@ def send(
     outbox: Annotated[Path, typer.Option(help="Where --dry-run writes.")] = OUTBOX,
 ) -> None:
     """Email the latest week's digest (or the week given) to every subscriber, once each."""
+    from mkdocs.config import load_config
+
+    from report.ledger import Ledger
+    from report.mail import Sender, compose_digest, message_body
+    from report.send import deliver, settings_from, write_outbox
+    from report.subscribers import read_subscribers
+    from report.weekfile import load_editions, load_previous
+
     try:
         if subscribers is None:
             raise ReportError("name the subscribers file: --subscribers FILE or REPORT_SUBSCRIBERS")

@@ -19,8 +19,8 @@ from pathlib import Path
 from report.cache import write_atomically
 from report.errors import DataError
 from report.model import DailySeries, Source
+from report.paths import HISTORY
 
-HISTORY = Path("data/history")
 COLUMNS = ["date", "close", "source", "url", "fetched_at"]
 
 

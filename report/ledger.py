@@ -13,7 +13,7 @@ import hashlib
 import os
 from pathlib import Path
 
-LEDGER = Path("data/sent")
+from report.paths import LEDGER
 
 
 class Ledger:

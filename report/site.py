@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from importlib.metadata import version
@@ -25,13 +26,12 @@ from mkdocs.config import load_config
 from report.cache import cached, digest, write_atomically
 from report.feed import render_feed
 from report.htmlbuild import build_html
+from report.paths import CONFIG, PUBLIC
 from report.svgdraw import SvgDrawer
 from report.tree import files_in
 from report.weekpages import ROOT, WeekOutput, week_outputs
 
 VL_CONVERT = version("vl-convert-python")  # part of every render's key: a new renderer, new files
-CONFIG = Path("mkdocs.yml")
-PUBLIC = Path("public")
 GENERATED_DIRS = ("weeks", "charts", "data")
 BUNDLE = "javascripts/vega-bundle.js"
 MANIFEST = ".report-sources.json"  # a dot file: mkdocs leaves it out of the site
@@ -177,14 +177,20 @@ def sync_sources(docs: Path, files: dict[str, Generated]) -> list[str]:
     return written
 
 
-def build_site(paths: list[Path], config: Path = CONFIG, public: Path = PUBLIC) -> SiteBuild:
-    """Generate the sources, build with `mkdocs build --strict`, swap in the new site."""
+def build_site(
+    paths: list[Path],
+    config: Path = CONFIG,
+    public: Path = PUBLIC,
+    drawer: SvgDrawer | None = None,
+) -> SiteBuild:
+    """Generate the sources, build with `mkdocs build --strict`, swap in the new site. A
+    `drawer` given is used (a caller may have started it early) and left to the caller."""
     mkdocs_config = load_config(str(config), strict=True)
     site_url = mkdocs_config["site_url"] or ""
     docs = Path(mkdocs_config["docs_dir"])
-    with SvgDrawer() as drawer:
-        # A week about to be computed will want its charts drawn: warm the drawer meanwhile.
-        weeks = week_outputs(paths, site_url, before_computing=drawer.start)
-        written = sync_sources(docs, generated_files(weeks, site_url, drawer))
+    with nullcontext(drawer) if drawer else SvgDrawer() as charts:
+        # A week about to be computed will want its charts drawn: start drawing meanwhile.
+        weeks = week_outputs(paths, site_url, before_computing=charts.start)
+        written = sync_sources(docs, generated_files(weeks, site_url, charts))
     incremental = build_html(config, public)
     return SiteBuild(weeks, incremental, written)

@@ -13,8 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from report.errors import DataError
 from report.model import WEEK_PATTERN, Editorial, Week, week_start
-
-WEEKS_DIR = Path("data/weeks")
+from report.paths import WEEKS_DIR
 
 Loc = tuple[str | int, ...]
 # libyaml's loader when PyYAML was built with it (about ten times faster), else the pure one.

@@ -125,3 +125,13 @@ def test_publish_runs_the_weekly_sequence_and_stops_at_the_first_failure(
     assert bad.exit_code == 1
     assert "2026-W04.yaml" in bad.output and "report build" not in bad.output
     assert (tmp_path / "public" / "index.html").read_bytes() == before
+
+
+def test_the_command_line_loads_without_the_heavy_parts() -> None:
+    """`report site` starts its chart drawer before loading these (report/cli.py)."""
+    heavy = ("altair", "mkdocs", "pydantic", "httpx", "jinja2", "vl_convert")
+    code = f"import sys, report.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -1,0 +1,16 @@
+"""Where the program reads and writes by default, relative to the folder it runs in (the
+project's root). Kept in a module of their own so that the command line can name them without
+loading the rest of the program."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WEEKS_DIR = Path("data/weeks")  # the weeks of record and their editorial files
+HISTORY = Path("data/history")  # daily closes kept from past gathers
+LEDGER = Path("data/sent")  # who was sent which week's digest (hashed)
+PAGES_DIR = Path("build/pages")
+DIGESTS_DIR = Path("build/digests")
+OUTBOX = Path("build/outbox")  # messages written by `report send --dry-run`
+CONFIG = Path("mkdocs.yml")
+PUBLIC = Path("public")  # the built site
