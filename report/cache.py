@@ -44,11 +44,23 @@ def code_version() -> str:
     return digest(*parts)
 
 
+def _plain_mode() -> int:
+    """The mode `open()` gives a new file here (mkstemp's files are private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+PLAIN_MODE = _plain_mode()
+
+
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    """Write to a temporary file beside `path`, then rename: readers never see half a file,
+    and a file hard-linked elsewhere is replaced, never written through."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, PLAIN_MODE)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)

@@ -40,9 +40,9 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 
-from report.cache import TemplateBytecode, digest
+from report.cache import TemplateBytecode, digest, write_atomically
 from report.errors import PublishError
 from report.tree import files_in
 
@@ -100,23 +100,27 @@ class _BuildHelper(BasePlugin):  # type: ignore[type-arg,no-untyped-call]  # no 
       costs more than rendering the few pages a new week changes; Jinja keys each compiled
       template by the checksum of its source, so an upgraded theme compiles anew;
     - in an incremental build, unlink every file mkdocs is about to write, as mkdocs itself
-      reckons them, so that it never writes through a hard link into the last good site.
+      reckons them, so that it never writes through a hard link into the last good site, and
+      note which pages it renders again (their search entries are all new).
     """
 
     def __init__(self, incremental: bool) -> None:
         self.incremental = incremental
+        self.rendered: set[str] = set()  # URLs of the pages an incremental build renders
 
     def on_env(
         self, env: Environment, *, config: MkDocsConfig, files: Files, **_: Any
     ) -> Environment:
         env.bytecode_cache = TemplateBytecode()
         if self.incremental:
-            _unlink_what_mkdocs_will_write(files, Path(config.site_dir))
+            modified = [f for f in files if f.is_modified()]
+            self.rendered = {f.url for f in modified if f.is_documentation_page()}
+            _unlink_what_mkdocs_will_write(modified, Path(config.site_dir))
         return env
 
 
-def _unlink_what_mkdocs_will_write(files: Files, site: Path) -> None:
-    for name in [f.dest_uri for f in files if f.is_modified()] + list(ALWAYS_WRITTEN):
+def _unlink_what_mkdocs_will_write(modified: list[File], site: Path) -> None:
+    for name in [f.dest_uri for f in modified] + list(ALWAYS_WRITTEN):
         (site / name).unlink(missing_ok=True)
 
 
@@ -145,14 +149,14 @@ def _page(location: str) -> str:
     return location.split("#", 1)[0]
 
 
-def _merge_search_index(last: dict[str, Any], site: Path) -> None:
-    """Keep the last index's entries for the pages this build did not render again."""
+def _merge_search_index(last: dict[str, Any], site: Path, rendered: set[str]) -> None:
+    """Keep the last index's entries for the pages this build did not render again (a page
+    rendered again may have no entries now: left out of search, say)."""
     path = site / SEARCH_INDEX
     index = json.loads(path.read_bytes())
-    rendered = {_page(entry["location"]) for entry in index["docs"]}
     kept = [entry for entry in last["docs"] if _page(entry["location"]) not in rendered]
     index["docs"] = kept + index["docs"]
-    path.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
+    write_atomically(path, json.dumps(index, separators=(",", ":"), default=str).encode())
 
 
 def _swap(fresh: Path, public: Path) -> None:
@@ -176,20 +180,23 @@ def build_html(config: Path, public: Path) -> bool:
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
         built = load_config(str(config), strict=True, site_dir=str(fresh.resolve()))
-        built.plugins["report/build-helper"] = _BuildHelper(incremental)
+        helper = _BuildHelper(incremental)
+        built.plugins["report/build-helper"] = helper
         if last_index is not None:
             _link_copy(public, fresh)
         started = _filesystem_now(fresh)
         with _dirty_notice_silenced():
             mkdocs_build(built, dirty=incremental)
         if last_index is not None:
-            _merge_search_index(last_index, fresh)
-            if damaged := _written_through(fresh, started):
-                raise PublishError(
-                    f"the incremental build wrote into the last good site ({damaged[0]}…): "
-                    f"run with {public}/{STAMP} removed for a full build, and report this as a bug"
-                )
-        (fresh / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+            _merge_search_index(last_index, fresh, helper.rendered)
+        # Written beside and renamed, like the index: a file shared with the last good site
+        # must never be written in place.
+        write_atomically(fresh / STAMP, json.dumps(stamp).encode())
+        if last_index is not None and (damaged := _written_through(fresh, started)):
+            raise PublishError(
+                f"the incremental build wrote into the last good site ({damaged[0]}…): "
+                f"run with {public}/{STAMP} removed for a full build, and report this as a bug"
+            )
     except (Abort, MkDocsException, OSError, ValueError) as exc:
         shutil.rmtree(fresh, ignore_errors=True)
         raise PublishError(f"mkdocs build --strict failed: {exc}") from exc

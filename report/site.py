@@ -80,12 +80,38 @@ def week_markdown(weeks: list[WeekOutput], i: int, prefix: str) -> str:
     return f"{nav}\n\n{weeks[i].page().body.replace(ROOT, prefix)}\n{nav}\n"
 
 
-def archive_markdown(weeks: list[WeekOutput]) -> str:
+# The archive's columns, and which hold numbers (aligned right, as in a Markdown table).
+ARCHIVE_COLUMNS = (
+    ("Week", False),
+    ("Dates", False),
+    ("Bitcoin", True),
+    ("7 days", True),
+    ("Story", False),
+)
+
+
+def _table_row(cells: list[str], tag: str) -> str:
+    right = ' style="text-align: right"'
     return (
-        "# Archive\n\nEvery week of record, newest first.\n\n"
-        "| Week | Dates | Bitcoin | 7 days | Story |\n| --- | --- | ---: | ---: | --- |\n"
-        + "\n".join(w.archive_row for w in reversed(weeks))
-        + "\n"
+        "<tr>"
+        + "".join(
+            f"<{tag}{right if number else ''}>{cell}</{tag}>"
+            for cell, (_, number) in zip(cells, ARCHIVE_COLUMNS, strict=True)
+        )
+        + "</tr>"
+    )
+
+
+def archive_markdown(weeks: list[WeekOutput]) -> str:
+    """The archive page. Its table is HTML, which Markdown passes through: as a Markdown table
+    of hundreds of rows it took most of the time a new week's build spends in mkdocs. It is
+    left out of search, where its rows would only repeat the week pages."""
+    head = _table_row([name for name, _ in ARCHIVE_COLUMNS], "th")
+    rows = "\n".join(_table_row(w.archive_cells, "td") for w in reversed(weeks))
+    return (
+        "---\nsearch:\n  exclude: true\n---\n\n# Archive\n\n"
+        f"Every week of record, newest first.\n\n<table>\n<thead>{head}</thead>\n"
+        f"<tbody>\n{rows}\n</tbody>\n</table>\n"
     )
 
 

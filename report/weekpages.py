@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from html import escape
 from pathlib import Path
 
 from report.cache import CACHE, code_version, digest, write_atomically
@@ -52,7 +53,7 @@ class WeekOutput:
     title: str
     summary: str
     as_of: str
-    archive_row: str
+    archive_cells: list[str]
     chart_names: list[str]
 
     @property
@@ -112,14 +113,16 @@ def _record_json(edition: Edition) -> str:
     return json.dumps(record, indent=1, sort_keys=True)
 
 
-def _archive_row(facts: Facts) -> str:
+def _archive_cells(facts: Facts) -> list[str]:
+    """The week's cells in the archive, as HTML: week, dates, close, 7-day change, story."""
     week, btc = facts.edition.week, facts.btc
-    return (
-        f"| [{week.week}](weeks/{week.week}.md) | {short_date(week.period.start)} – "
-        f"{long_date(week.period.end)} | {usd(btc.price)} | "
-        f"{signed_pct(btc.change_7d) if btc.change_7d else 'n/a'} | "
-        f"{classify_story(facts).value.replace('_', ' ')} |"
-    )
+    return [
+        f'<a href="weeks/{week.week}.html">{week.week}</a>',
+        escape(f"{short_date(week.period.start)} – {long_date(week.period.end)}"),
+        escape(usd(btc.price)),
+        escape(signed_pct(btc.change_7d) if btc.change_7d else "n/a"),
+        escape(classify_story(facts).value.replace("_", " ")),
+    ]
 
 
 def _summary(markdown: str) -> str:
@@ -155,7 +158,7 @@ def compute_week_output(path: Path, site_url: str, key: str) -> tuple[WeekOutput
         title=story.splitlines()[0].removeprefix("# "),
         summary=_summary(story),
         as_of=edition.week.as_of.isoformat(),
-        archive_row=_archive_row(facts),
+        archive_cells=_archive_cells(facts),
         chart_names=[c.name for c in charts],
     )
     page = WeekPage(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -44,7 +45,12 @@ def test_pages_archive_feed_and_data(built: Path) -> None:
     home = (built / "index.html").read_text()
     assert "Bitcoin Falls Below $87K" in home  # the latest week is the home page
     archive = (built / "archive.html").read_text()
-    assert all(f"weeks/{w}.html" in archive for w in weeks)
+    links = re.findall(r'<td><a href="(weeks/[^"]+)">', archive)
+    assert links == [f"weeks/{w}.html" for w in reversed(weeks)]  # mkdocs does not check these
+    assert all((built / link).is_file() for link in links)
+    assert '<td style="text-align: right">$86,670</td>' in archive  # 2026-W04's close
+    index = json.loads((built / "search" / "search_index.json").read_bytes())
+    assert not [e for e in index["docs"] if e["location"].startswith("archive.html")]
     assert archive.index("2026-W04") < archive.index("2025-W19")  # newest first
     seed = (built / "weeks" / "2025-W45.html").read_text()
     assert 'href="2025-W44.html"' in seed and 'href="2026-W03.html"' in seed  # previous / next
@@ -179,6 +185,8 @@ def test_adding_a_week_renders_only_what_it_touches_and_matches_a_full_build(
         ]
     )
     assert untouched.stat().st_mtime_ns == stamp  # not rendered again
+    # A web server reads the site as another user: nothing the build wrote may be private.
+    assert [p for p in public.rglob("*") if not p.stat().st_mode & 0o004] == []
     assert (public / "weeks" / f"{weeks[-1].stem}.html").exists()
 
     full_config, full_public = site_folder(tmp_path / "full")
@@ -252,3 +260,21 @@ def test_the_drawing_process_starts_only_for_a_week_to_compute(
     calls.clear()
     build_site([SEED], config, public)  # every week and chart cached
     assert calls == []
+
+
+def test_a_page_left_out_of_search_leaves_the_index_in_an_incremental_build(
+    tmp_path: Path,
+) -> None:
+    config, public = site_folder(tmp_path)
+    build_site([SEED], config, public)
+
+    def pages_in_search() -> set[str]:
+        index = json.loads((public / "search" / "search_index.json").read_bytes())
+        return {e["location"].split("#")[0] for e in index["docs"]}
+
+    assert "about.html" in pages_in_search()
+    about = config.parent / "site" / "about.md"
+    about.write_text("---\nsearch:\n  exclude: true\n---\n\n" + about.read_text())
+    assert build_site([SEED], config, public).incremental
+    assert "about.html" not in pages_in_search()
+    assert f"weeks/{SEED.stem}.html" in pages_in_search()  # entries of pages not rendered again
