@@ -9,7 +9,8 @@ weeks are those same weeks again with every date moved back by whole weeks (SYNT
 real prices), so that 520 weeks can be built.
 
 For 1, 52 and `max_weeks` (default 520) weeks it prints:
-- cold: the first build, nothing cached (every page computed, drawn, verified; mkdocs in full);
+- cold: the first build, nothing cached (every page computed, drawn, verified; mkdocs in full),
+  as `report site` in a fresh process;
 - full: a full rebuild with the week cache warm (as after a change to mkdocs.yml);
 - bare: `mkdocs build` alone of the same generated Markdown, and full / bare
 (full and bare are medians of three runs); then, on the largest site, the time to add one week
@@ -104,18 +105,18 @@ def run(command: list[str], cwd: Path | None = None) -> None:
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
 
 
-def site_command(folder: Path, weeks: Path) -> list[str]:
-    """`report site` on the site in `folder`, run there, so that it finds its cache."""
-    command = [sys.executable, "-m", "report.cli", "site", "--weeks-dir", str(weeks)]
+def site_command(weeks: list[Path]) -> list[str]:
+    """`report site` on these weeks, for the site of the folder it runs in (and its cache)."""
+    command = [sys.executable, "-m", "report.cli", "site", *map(str, weeks)]
     return [*command, "--config", "mkdocs.yml", "--public", "public"]
 
 
-def in_fresh_copies(folder: Path, weeks: Path, runs: int) -> tuple[list[float], list[float]]:
+def in_fresh_copies(folder: Path, weeks: list[Path], runs: int) -> tuple[list[float], list[float]]:
     """Seconds of `report site` on fresh copies of the site in `folder` (cache included): to
-    build the weeks in `weeks`, then again with nothing changed."""
+    build `weeks`, then again with nothing changed."""
     first: list[float] = []
     again: list[float] = []
-    command = site_command(folder, weeks)
+    command = site_command(weeks)
     for _ in range(runs):
         copy = folder.with_name(f"{folder.name}-copy")
         shutil.copytree(folder, copy, symlinks=True)
@@ -144,7 +145,8 @@ def main() -> None:
             config, public = site_folder(folder)
             paths = all_weeks[-count - 1 : -1]  # the newest week is kept back, to add later
             use_cache(folder / "build" / "cache")  # where `report site` run in `folder` looks
-            cold = timed(lambda p=paths, c=config, o=public: build_site(p, c, o))
+            # In a process of its own, which the other builds of this process do not inherit.
+            cold = timed(lambda p=paths, f=folder: run(site_command(p), cwd=f))
             # A full rebuild, pages cached; then mkdocs alone on the same sources.
             full = median_of(
                 3,
@@ -160,11 +162,12 @@ def main() -> None:
                 f" {cold / count * 1000:11.1f} {full / count * 1000:11.1f}"
             )
         folder = Path(tmp) / f"site-{most}"
-        added, same = in_fresh_copies(folder, Path(tmp) / "weeks", 3)
-        start = timed(lambda: run([sys.executable, "-c", "import report.cli"]))
+        added, same = in_fresh_copies(folder, all_weeks, 3)
+        load = [sys.executable, "-c", "import report.cli, report.site"]
+        start = median_of(3, lambda: run(load))
         print(f"adding one week to the {most}-week site with `report site`: {figures(added)}")
         print(f"the same with nothing changed: {figures(same)}")
-        print(f"of each, starting Python and importing the program: {start:.2f} s")
+        print(f"of each, starting Python and loading what the command uses: {start:.2f} s")
 
         facts = compute_facts(load_edition(ROOT / "data" / "weeks" / "2025-W45.yaml"))
         charts = [c.to_dict() for c in build_charts(facts)]
