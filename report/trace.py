@@ -29,11 +29,16 @@ class Traced:
         return float(self.value)
 
 
+def path_parts(path: str) -> tuple[str, ...]:
+    """`week.assets[0].quote.price` as ("week", "assets", "0", "quote", "price")."""
+    return tuple(name or index for name, index in _PATH_PART.findall(path))
+
+
 def resolve(record: dict[str, Any], path: str) -> Any:
     """The value at a dotted path with [index] parts, e.g. `week.assets[0].quote.price`."""
     node: Any = record
-    for name, index in _PATH_PART.findall(path):
-        node = node[int(index)] if index else node[name]
+    for part in path_parts(path):
+        node = node[int(part)] if part.isdigit() else node[part]
     return node
 
 

@@ -8,11 +8,18 @@ A number on the page passes when it is
 - a date or time that the record holds.
 "Shown at the page's precision" means rounded, rounded down or rounded up to the last digit
 shown ($104K is 103,849 rounded up to the thousand). Anything else is named with its line.
+
+A value that belongs to one asset or one incident (its price, its change, its loss; or a traced
+value computed from that one alone) has a subject. When a line names assets or protocols, a
+number in it must be a value of one of those it names, or of no one in particular: a line about
+Ethereum cannot show Bitcoin's price unnoticed. A line that names none ("Its daily close…") is
+checked by value alone.
 """
 
 from __future__ import annotations
 
 import bisect
+import html
 import math
 import re
 from dataclasses import dataclass
@@ -20,7 +27,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from report.facts import Facts
-from report.trace import describe, evaluate
+from report.trace import Traced, describe, evaluate, path_parts
 from report.weekfile import previous_week
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -57,6 +64,41 @@ _UNITS_FOR = {
 class Candidate:
     value: float
     unit: str
+    subject: str | None = None  # the asset's symbol or the incident's protocol it belongs to
+
+
+def _subject_at(record: dict[str, Any], parts: tuple[str, ...]) -> str | None:
+    """Whose value lies at this path: `week.assets[2]…` is that asset's (by its symbol),
+    `week.incidents[0]…` or `editorial.incidents[0]…` that incident's (by its protocol)."""
+    if len(parts) < 3 or parts[1] not in ("assets", "incidents") or not parts[2].isdigit():
+        return None
+    item = record.get(parts[0], {}).get(parts[1], [])[int(parts[2])]
+    return str(item.get("symbol") or item.get("protocol"))
+
+
+def _traced_subject(record: dict[str, Any], traced: Traced) -> str | None:
+    """The one subject a traced value is computed from; none for a value of several, or for
+    a total or an average, which speaks for no one even when it holds one value."""
+    if traced.op in ("sum", "mean", "count"):
+        return None
+    if traced.op == "read":
+        return _subject_at(record, path_parts(str(traced.args[0])))
+    subjects = {_traced_subject(record, a) for a in traced.args if isinstance(a, Traced)}
+    return subjects.pop() if len(subjects) == 1 else None
+
+
+def _subject_names(record: dict[str, Any]) -> dict[str, re.Pattern[str]]:
+    """How a line names each subject: an asset by symbol or name, an incident by protocol."""
+    names: dict[str, list[str]] = {}
+    for part in ("week", "editorial"):
+        for asset in (record.get(part) or {}).get("assets", []):
+            names[asset["symbol"]] = [asset["symbol"], asset["name"]]
+        for incident in (record.get(part) or {}).get("incidents") or []:
+            names[incident["protocol"]] = [incident["protocol"]]
+    return {
+        subject: re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in alternatives))
+        for subject, alternatives in names.items()
+    }
 
 
 def _leaf_unit(path: tuple[str, ...]) -> str:
@@ -79,6 +121,7 @@ class _Record:
     """
 
     def __init__(self, record: dict[str, Any]) -> None:
+        self._root = record
         self.numbers: list[Candidate] = []
         self.dates: set[date] = set()
         self.times: set[str] = set()
@@ -103,7 +146,8 @@ class _Record:
         elif isinstance(node, bool):
             return
         elif isinstance(node, int | float):
-            self.numbers.append(Candidate(float(node), _leaf_unit(path)))
+            subject = _subject_at(self._root, path)
+            self.numbers.append(Candidate(float(node), _leaf_unit(path), subject))
         elif isinstance(node, datetime):
             self.dates.add(node.date())
             self.times.add(f"{node:%H:%M}")
@@ -168,23 +212,31 @@ class Evidence:
                     f"the fact {describe(traced)} = {traced.value} does not follow"
                     f" from the record (recomputed {recomputed})"
                 )
-            candidates.append(Candidate(traced.value, traced.unit))
-        self._by_unit: dict[str, list[float]] = {}
-        for c in candidates:
-            self._by_unit.setdefault(c.unit, []).append(abs(c.value))
-        for values in self._by_unit.values():
-            values.sort()
+            subject = _traced_subject(facts.record, traced)
+            candidates.append(Candidate(traced.value, traced.unit, subject))
+        self.subjects = _subject_names(facts.record)
+        # By unit: the candidates' absolute values, sorted, and beside them their subjects.
+        self._by_unit: dict[str, tuple[list[float], list[str | None]]] = {}
+        for unit in {c.unit for c in candidates}:
+            ordered = sorted((abs(c.value), c.subject or "") for c in candidates if c.unit == unit)
+            self._by_unit[unit] = ([v for v, _ in ordered], [s or None for _, s in ordered])
 
-    def traces(self, shown: float, step: float, units: set[str]) -> bool:
-        """Is some candidate of these units `shown` at precision `step`?"""
+    def named_in(self, line: str) -> set[str]:
+        """The subjects a line names."""
+        plain = html.unescape(line.replace("\\", ""))
+        return {subject for subject, names in self.subjects.items() if names.search(plain)}
+
+    def traces(self, shown: float, step: float, units: set[str]) -> list[str | None]:
+        """The subjects of the candidates of these units that `shown` is at precision `step`
+        (None for a value of no one in particular); empty when it is none of them."""
+        found: list[str | None] = []
         for unit in units:
-            values = self._by_unit.get(unit, [])
+            values, subjects = self._by_unit.get(unit, ([], []))
             # Rounded, floored or ceiled to `step`, a candidate lies within one step of `shown`.
             low = bisect.bisect_left(values, shown - step * 1.000001)
             high = bisect.bisect_right(values, shown + step * 1.000001)
-            if any(_shown_as(v, shown, step) for v in values[low:high]):
-                return True
-        return False
+            found += [subjects[i] for i in range(low, high) if _shown_as(values[i], shown, step)]
+        return found
 
 
 def verify_text(text: str, facts: Facts | Evidence, name: str) -> list[str]:
@@ -194,6 +246,7 @@ def verify_text(text: str, facts: Facts | Evidence, name: str) -> list[str]:
     problems = [f"{name}: {problem}" for problem in evidence.problems]
     for number, line in enumerate(text.splitlines(), start=1):
         line = _BARE_URL.sub(" ", _LINK_TARGET.sub("]", _HTML_ADDRESS.sub(" ", line)))
+        named = evidence.named_in(line)
         line = _VOCABULARY.sub(" ", line)
         for match in _DATES.finditer(line):
             if match["week"] and match["week"] not in evidence.weeks:
@@ -209,15 +262,22 @@ def verify_text(text: str, facts: Facts | Evidence, name: str) -> list[str]:
             token = match.group(0).strip()
             if token in record.literals:
                 continue
-            if not _traces(match, evidence):
+            subjects = _traces(match, evidence)
+            if not subjects:
                 problems.append(
                     f"{name}:{number}: {token!r} is neither in the week of record"
                     " nor computed from it"
                 )
+            elif named and not any(s is None or s in named for s in subjects):
+                whose = ", ".join(sorted({s for s in subjects if s}))
+                problems.append(
+                    f"{name}:{number}: {token!r} is a value of {whose}, which the line does not"
+                    f" name (it names {', '.join(sorted(named))})"
+                )
     return problems
 
 
-def _traces(match: re.Match[str], evidence: Evidence) -> bool:
+def _traces(match: re.Match[str], evidence: Evidence) -> list[str | None]:
     digits = match["digits"].replace(",", "")
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     suffix = (match["suffix"] or "").strip()

@@ -70,6 +70,30 @@ def test_traceable_numbers_pass(seed, sentence: str) -> None:  # type: ignore[no
     assert verify_text(sentence, facts, "page") == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Ethereum stood at $103,849.", "'$103,849' is a value of BTC"),
+        ("ETH fell 9.0% in a week.", "'9.0%' is a value of BTC"),
+        ("Stream Finance lost $128 million.", "'$128 million' is a value of Balancer V2"),
+        ("Solana fell 14.2% (XRP) while Bitcoin fell 9.0%.", None),  # each named
+        ("Ethereum rallied while $222 million was lost in DeFi.", None),  # a total: no one's
+        ("Its close was $103,849.", None),  # names no one: checked by value alone
+        ("Bitcoin stood at $103,849.", None),
+        ("Balancer V2 lost $128 million.", None),
+    ],
+)
+def test_a_value_of_one_asset_or_incident_must_be_said_of_it(  # type: ignore[no-untyped-def]
+    seed, sentence: str, flagged: str | None
+) -> None:
+    facts, _ = seed
+    problems = verify_text(sentence, facts, "page")
+    if flagged is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and flagged in problems[0], problems
+
+
 def test_a_fact_that_does_not_follow_from_the_record_is_caught(seed) -> None:  # type: ignore[no-untyped-def]
     facts, _ = seed
     forged = Fact("btc_7d", 3.0, {"change": dataclasses.replace(facts.btc.change_7d, value=-25.0)})
