@@ -95,9 +95,11 @@ def _subject_names(record: dict[str, Any]) -> dict[str, re.Pattern[str]]:
             names[asset["symbol"]] = [asset["symbol"], asset["name"]]
         for incident in (record.get(part) or {}).get("incidents") or []:
             names[incident["protocol"]] = [incident["protocol"]]
+    # A name without a letter or digit (untrusted text may be anything) could match anywhere.
     return {
-        subject: re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in alternatives))
+        subject: re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in named))
         for subject, alternatives in names.items()
+        if (named := [n for n in alternatives if re.search(r"\w", n)])
     }
 
 

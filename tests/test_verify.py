@@ -169,3 +169,14 @@ def test_a_protocols_tvl_change_is_written_and_traced(week_variant) -> None:  # 
         "went from $500 million on November 2 to $300 million on November 9, a fall of 40.0%, "
         "per SYNTHETIC test values."
     )
+
+
+def test_a_protocol_named_without_letters_names_no_line(week_variant) -> None:  # type: ignore[no-untyped-def]
+    """Untrusted names: a protocol called "." (SYNTHETIC) must not make a line name it."""
+
+    def rename(data: dict) -> None:  # type: ignore[type-arg]
+        data["incidents"][1]["protocol"] = "."
+
+    facts = compute_facts(load_edition(week_variant(rename)))
+    assert verify_text("Its close was $103,849 (spot).", facts, "page") == []
+    assert verify_text("Ethereum stood at $103,849 (spot).", facts, "page") != []
