@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -98,8 +98,9 @@ class Asset(Record):
     symbol: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,10}$")]
     name: Text
     quote: PriceQuote
-    ath: AllTimeHigh | None = None
+    ath: AllTimeHigh | None = None  # the provider's own statement; pages take theirs from history
     closes: DailySeries | None = None
+    highs: DailySeries | None = None  # the daily highs of the week's days, when the source has them
 
 
 class DailyLiquidation(Record):
@@ -187,7 +188,14 @@ class ProtocolTvl(Record):
         return self
 
 
+Venue = Literal["defi", "centralised", "other"]
+
+
 class Incident(Record):
+    """A hack, exploit or loss. `target` is the source's own word for what was hit (DefiLlama's
+    targetType: "DeFi Protocol", "CEX", "Bridge"…) and `protocol_id` its protocol id, when it
+    tracks the victim as a DeFi protocol; `venue` is a person's classification, which wins."""
+
     protocol: Text
     date: date
     loss_usd: Usd | None = None
@@ -195,6 +203,9 @@ class Incident(Record):
     url: Url | None = None
     source: Source
     tvl: ProtocolTvl | None = None
+    target: Text | None = None
+    protocol_id: Annotated[str, Field(max_length=100)] | None = None
+    venue: Venue | None = None
 
 
 class Gap(Record):
@@ -339,8 +350,17 @@ class Outlook(Record):
     source: Source | None = None
 
 
+class VenueNote(Record):
+    """A person's classification of an incident the week of record lists, by its protocol."""
+
+    protocol: Text
+    venue: Venue
+    source: Source
+
+
 class Editorial(Record):
-    """What a person adds to a week: drivers, quotes, outlook, off-API incidents and figures."""
+    """What a person adds to a week: drivers, quotes, outlook, off-API incidents and figures,
+    and how to classify the incidents an API listed."""
 
     schema_version: int = Field(alias="schema")
     week: str
@@ -349,6 +369,7 @@ class Editorial(Record):
     outlook: Outlook | None = None
     incidents: list[Incident] = []
     figures: list[Figure] = []
+    venues: list[VenueNote] = []
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -73,7 +73,6 @@ NO_LIQUIDATIONS = (
 )
 NO_OPEN_INTEREST = "no open-interest history for this period in the sample series"
 DERIVATIVES_GAP = "the sample derivatives series end on 2025-12-31"
-NO_XRP_ATH = "the price history starts in 2020, after XRP's high"
 NO_PREDICTION_MARKETS = "no prediction-market history for this period in the sample series"
 
 
@@ -102,13 +101,14 @@ def closes_block(series: dict[date, tuple[float, float]], last: date) -> dict[st
     return {"start": start, "values": values, "source": BINANCE}
 
 
-def ath_block(symbol: str, series: dict[date, tuple[float, float]], last: date) -> dict[str, Any]:
-    high_day = max((d for d in series if d <= last), key=lambda d: series[d][0])
-    return {
-        "price": number(series[high_day][0]),
-        "date": high_day,
-        "source": {**BINANCE, "note": "highest daily high since the series began (2020)"},
-    }
+def highs_block(series: dict[date, tuple[float, float]], start: date, last: date) -> dict[str, Any]:
+    """The daily highs of the week's days up to `last`."""
+    days = (last - start).days + 1
+    values = [
+        number(series[d][0]) if (d := start + timedelta(days=i)) in series else None
+        for i in range(days)
+    ]
+    return {"start": start, "values": values, "source": {**BINANCE, "note": "daily highs"}}
 
 
 def fear_greed_block(on: date) -> dict[str, Any]:
@@ -199,12 +199,9 @@ def gather_from_series(week: str) -> dict[str, Any]:
                 "at": as_of,
                 "source": {**BINANCE, "note": "the week's last daily close"},
             },
-            "ath": ath_block(symbol, series, end),
             "closes": closes_block(series, end),
+            "highs": highs_block(series, start, end),
         }
-        if symbol == "XRP":
-            del asset["ath"]
-            missing.append({"field": "assets.XRP.ath", "reason": NO_XRP_ATH})
         assets.append(asset)
     record: dict[str, Any] = {
         "schema": 1,
@@ -276,11 +273,11 @@ def seed_week() -> dict[str, Any]:
                 "source": snapshot,
                 "changes_source": changes_source,
             }
-            ath = ath_block(symbol, series, last_close)
         asset: dict[str, Any] = {"symbol": symbol, "name": name, "quote": quote}
-        if symbol != "XRP":
+        if symbol == "BTC":
             asset["ath"] = ath
         asset["closes"] = closes_block(series, last_close)
+        asset["highs"] = highs_block(series, date(2025, 11, 3), last_close)
         assets.append(asset)
     return {
         "schema": 1,
@@ -312,10 +309,7 @@ def seed_week() -> dict[str, Any]:
             ],
         },
         "incidents": hacks_in(date(2025, 11, 3), as_of.date()),
-        "missing": [
-            {"field": "assets.XRP.ath", "reason": NO_XRP_ATH},
-            {"field": "derivatives.open_interest", "reason": NO_OPEN_INTEREST},
-        ],
+        "missing": [{"field": "derivatives.open_interest", "reason": NO_OPEN_INTEREST}],
     }
 
 

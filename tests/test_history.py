@@ -41,7 +41,7 @@ def test_a_gather_keeps_the_closes_it_fetched(store: HistoryStore) -> None:
     assert btc[date(2025, 11, 9)].close == 104722.96  # Binance's close, served as CoinGecko's
     assert btc[date(2025, 11, 9)].source == "CoinGecko"
     assert btc[date(2025, 11, 9)].fetched_at == W45_LATER
-    assert (store.folder / "closes-SOL.csv").read_text().startswith("date,close,source,url,")
+    assert (store.folder / "prices-SOL.csv").read_text().startswith("date,close,high,source,url,")
 
 
 def test_a_week_beyond_the_vendors_year_comes_from_the_store(
@@ -72,9 +72,9 @@ def test_the_store_extends_what_the_vendor_still_serves(store: HistoryStore) -> 
 
 
 def test_a_broken_store_names_the_file_and_line(store: HistoryStore) -> None:
-    path = store.folder / "closes-BTC.csv"
+    path = store.folder / "prices-BTC.csv"
     lines = path.read_text().splitlines()
     lines[3] = lines[3].replace(",", ",-", 1)
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError, match=r"closes-BTC\.csv:4: close -"):
-        store.closes("BTC")
+    with pytest.raises(DataError, match=r"prices-BTC\.csv:4: close -[\d.]+ is not a positive"):
+        HistoryStore(store.folder).closes("BTC")
