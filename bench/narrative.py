@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from report.facts import compute_facts  # noqa: E402
 from report.verify import Evidence, verify_text  # noqa: E402
-from report.weekfile import load_edition, week_paths  # noqa: E402
+from report.weekfile import load_week_files, week_paths  # noqa: E402
 from report.writing import write_story  # noqa: E402
 
 RUNS = 50
@@ -43,10 +43,10 @@ def main() -> None:
     print(f"{'week':10} {'load':>7} {'facts':>7} {'write':>7} {'verify':>7} {'total':>7}")
     totals = []
     for path in week_paths(ROOT / "data" / "weeks"):
-        edition = load_edition(path)
+        edition = load_week_files(path)
         facts = compute_facts(edition)
         written = write_story(facts)
-        load = median_ms(lambda p=path: load_edition(p))
+        load = median_ms(lambda p=path: load_week_files(p))
         fact = median_ms(lambda e=edition: compute_facts(e))
         write = median_ms(lambda f=facts: write_story(f))
         check = median_ms(

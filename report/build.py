@@ -1,4 +1,8 @@
-"""Build the pages and digests of many weeks: all checked before any file is written."""
+"""Build the pages and digests of many weeks: all checked before any file is written.
+
+The page written is the page the site publishes (its links to the site's files made relative
+to the weeks/ folder, where it sits on the site), and the digest the text the email sends.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from report.cache import write_atomically
+from report.edition import ROOT, Edition, build_edition
 from report.errors import DataError, VerifyError
-from report.facts import compute_facts
-from report.model import Week
+from report.history import HistoryStore
 from report.paths import DIGESTS_DIR, PAGES_DIR
-from report.verify import Evidence, verify_text
-from report.weekfile import Edition, load_editions, load_previous
-from report.writing import Written, write_story
+from report.weekfile import WeekFiles, load_all_week_files, load_previous
+
+WEEK_PAGE_ROOT = "../"  # from weeks/<week>.html to the site's root
 
 
 @dataclass(frozen=True)
@@ -22,17 +26,27 @@ class Output:
     digest: Path
 
 
-def write_edition(edition: Edition, site_url: str = "", previous: Week | None = None) -> Written:
-    """Write one week's page and digest, and prove every number in them."""
-    facts = compute_facts(edition, previous)
-    written = write_story(facts, site_url)
-    evidence = Evidence(facts)
-    problems = verify_text(written.page, evidence, f"{edition.week.week} page") + verify_text(
-        written.digest, evidence, f"{edition.week.week} digest"
-    )
+def written_page(edition: Edition) -> str:
+    """The page as written to build/pages and as the site's week page carries it."""
+    return edition.page.replace(ROOT, WEEK_PAGE_ROOT)
+
+
+def build_editions(
+    loaded: list[WeekFiles], site_url: str = "", history: HistoryStore | None = None
+) -> list[Edition]:
+    """Every week's edition; every week's problems are reported before failing."""
+    store = history if history is not None else HistoryStore()
+    editions: list[Edition] = []
+    problems: list[str] = []
+    for files in loaded:
+        try:
+            previous = load_previous(files, loaded)
+            editions.append(build_edition(files, previous, store, site_url))
+        except (DataError, VerifyError) as exc:
+            problems.extend(exc.problems)
     if problems:
         raise VerifyError(problems)
-    return written
+    return editions
 
 
 def build_weeks(
@@ -40,23 +54,16 @@ def build_weeks(
     pages_dir: Path = PAGES_DIR,
     digests_dir: Path = DIGESTS_DIR,
     site_url: str = "",
+    history: HistoryStore | None = None,
 ) -> list[Output]:
     """Load, write and verify every week; only when all pass are the files written."""
-    editions = load_editions(paths)
-    written: list[tuple[str, Written]] = []
-    problems: list[str] = []
-    for edition in editions:
-        try:
-            previous = load_previous(edition, editions)
-            written.append((edition.week.week, write_edition(edition, site_url, previous)))
-        except (DataError, VerifyError) as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise VerifyError(problems)
+    editions = build_editions(load_all_week_files(paths), site_url, history)
     outputs = []
-    for week, text in written:
-        output = Output(week, pages_dir / f"{week}.md", digests_dir / f"{week}.md")
-        write_atomically(output.page, text.page.encode())
-        write_atomically(output.digest, text.digest.encode())
+    for edition in editions:
+        output = Output(
+            edition.label, pages_dir / f"{edition.label}.md", digests_dir / f"{edition.label}.md"
+        )
+        write_atomically(output.page, written_page(edition).encode())
+        write_atomically(output.digest, edition.digest.encode())
         outputs.append(output)
     return outputs

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import altair as alt
 
-from report.facts import Facts
+from report.claims import Inputs
 from report.formatting import long_date, signed_pct, usd
 
 HISTORY_DAYS = 90
@@ -75,9 +75,9 @@ def _config(chart: alt.Chart | alt.LayerChart) -> alt.TopLevelMixin:
     return configured
 
 
-def price_chart(facts: Facts) -> Chart | None:
-    """Bitcoin's daily closes over the last 90 days, with its all-time high and the week."""
-    week = facts.edition.week
+def price_chart(inputs: Inputs) -> Chart | None:
+    """Bitcoin's daily closes over the last 90 days, with the week marked."""
+    week = inputs.week
     closes = week.btc.closes
     if closes is None:
         return None
@@ -105,14 +105,6 @@ def price_chart(facts: Facts) -> Chart | None:
         f"Bitcoin's daily close from {long_date(points[0][0])} to {long_date(points[-1][0])}, "
         f"between {usd(min(v for _, v in points))} and {usd(max(v for _, v in points))}"
     )
-    if week.btc.ath is not None:
-        high = week.btc.ath
-        layers.append(
-            alt.Chart(_data([{"ath": high.price}]))
-            .mark_rule(color=colour("high"), strokeDash=[4, 4])
-            .encode(y="ath:Q")
-        )
-        alt_text += f"; the dashed line is the all-time high of {usd(high.price)}"
     layered = cast(alt.LayerChart, alt.layer(*layers).properties(width="container", height=260))
     spec = _config(layered)
     return Chart(
@@ -125,11 +117,11 @@ def price_chart(facts: Facts) -> Chart | None:
     )
 
 
-def changes_chart(facts: Facts) -> Chart | None:
+def changes_chart(inputs: Inputs) -> Chart | None:
     """24-hour and 7-day changes of the tracked assets, side by side."""
     values: list[dict[str, Any]] = []
     rows: list[tuple[str, ...]] = []
-    for move in facts.assets:
+    for move in inputs.moves:
         for label, change in (("24 hours", move.change_24h), ("7 days", move.change_7d)):
             if change is not None:
                 values.append({"asset": move.symbol, "horizon": label, "change": change.value})
@@ -140,7 +132,7 @@ def changes_chart(facts: Facts) -> Chart | None:
         alt.Chart(_data(values))
         .mark_bar()
         .encode(
-            y=alt.Y("asset:N", title=None, sort=[m.symbol for m in facts.assets]),
+            y=alt.Y("asset:N", title=None, sort=[m.symbol for m in inputs.moves]),
             yOffset=alt.YOffset("horizon:N"),
             x=alt.X("change:Q", title="Change (%)"),
             color=alt.condition(
@@ -152,7 +144,7 @@ def changes_chart(facts: Facts) -> Chart | None:
             tooltip=["asset:N", "horizon:N", alt.Tooltip("change:Q", format="+.1f")],
         )
     )
-    spec = _config(bars.properties(width="container", height=40 * len(facts.assets)))
+    spec = _config(bars.properties(width="container", height=40 * len(inputs.moves)))
     return Chart(
         name="changes",
         title="Changes over 24 hours and 7 days",
@@ -163,9 +155,9 @@ def changes_chart(facts: Facts) -> Chart | None:
     )
 
 
-def liquidations_chart(facts: Facts) -> Chart | None:
+def liquidations_chart(inputs: Inputs) -> Chart | None:
     """Liquidations by day, longs against shorts, when the week has the daily series."""
-    liquidations = facts.edition.week.liquidations
+    liquidations = inputs.week.liquidations
     if liquidations is None or not liquidations.daily:
         return None
     values = [
@@ -197,8 +189,8 @@ def liquidations_chart(facts: Facts) -> Chart | None:
     )
 
 
-def fear_greed_chart(facts: Facts) -> Chart | None:
-    sentiment = facts.edition.week.sentiment
+def fear_greed_chart(inputs: Inputs) -> Chart | None:
+    sentiment = inputs.week.sentiment
     if sentiment is None or sentiment.fear_greed is None:
         return None
     points = sentiment.fear_greed.series.points()
@@ -225,12 +217,12 @@ def fear_greed_chart(facts: Facts) -> Chart | None:
     )
 
 
-def build_charts(facts: Facts) -> list[Chart]:
+def build_charts(inputs: Inputs) -> list[Chart]:
     """Every chart the week's data supports, in page order."""
     charts = (
-        price_chart(facts),
-        changes_chart(facts),
-        liquidations_chart(facts),
-        fear_greed_chart(facts),
+        price_chart(inputs),
+        changes_chart(inputs),
+        liquidations_chart(inputs),
+        fear_greed_chart(inputs),
     )
     return [c for c in charts if c is not None]

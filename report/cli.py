@@ -107,10 +107,10 @@ def site(
 @app.command(epilog="Example: report validate data/weeks/2025-W45.yaml")
 def validate(files: WeekFiles = None, weeks_dir: WeeksDir = WEEKS_DIR) -> None:
     """Check weeks of record (and their editorial files) against the schema."""
-    from report.weekfile import load_editions
+    from report.weekfile import load_all_week_files
 
     try:
-        editions = load_editions(_paths(files, weeks_dir))
+        editions = load_all_week_files(_paths(files, weeks_dir))
     except ReportError as exc:
         _fail(exc)
         return
@@ -125,12 +125,12 @@ def digest(
     site_url: SiteUrl = "",
 ) -> None:
     """Print one week's email digest (Markdown) to standard output."""
-    from report.build import write_edition
-    from report.weekfile import load_editions, load_previous
+    from report.build import build_editions
+    from report.weekfile import load_all_week_files
 
     try:
-        (edition,) = load_editions([file])
-        sys.stdout.write(write_edition(edition, site_url, load_previous(edition)).digest)
+        (edition,) = build_editions(load_all_week_files([file]), site_url)
+        sys.stdout.write(edition.digest)
     except ReportError as exc:
         _fail(exc)
 
@@ -142,31 +142,38 @@ def verify(
     pages: PagesDir = PAGES_DIR,
     digests: DigestsDir = DIGESTS_DIR,
 ) -> None:
-    """Prove every number of the written pages and digests comes from its week of record."""
-    from report.facts import compute_facts
-    from report.verify import verify_text
-    from report.weekfile import load_editions, load_previous
+    """Prove the written pages and digests are their weeks' editions: every claim re-derived
+    from the week of record and the price history, every number traced, every word checked."""
+    from report.build import build_editions, written_page
+    from report.verify import Evidence, verify_text
+    from report.weekfile import load_all_week_files
 
     try:
-        editions = load_editions(_paths(files, weeks_dir))
+        editions = build_editions(load_all_week_files(_paths(files, weeks_dir)))
     except ReportError as exc:
         _fail(exc)
         return
     problems: list[str] = []
     for edition in editions:
-        try:
-            facts = compute_facts(edition, load_previous(edition, editions))
-        except ReportError as exc:
-            _fail(exc)
-            return
-        for written in (pages / f"{edition.week.week}.md", digests / f"{edition.week.week}.md"):
+        label = edition.label
+        expected = {
+            pages / f"{label}.md": written_page(edition),
+            digests / f"{label}.md": edition.digest,
+        }
+        for written, text in expected.items():
             if not written.exists():
                 problems.append(f"{written}: not written yet (run report build)")
                 continue
-            problems += verify_text(written.read_text(encoding="utf-8"), facts, str(written))
+            found = written.read_text(encoding="utf-8")
+            if found != text:
+                problems += verify_text(found, Evidence.of(edition), str(written)) or [
+                    f"{written}: differs from what its week gives (run report build)"
+                ]
     if problems:
         _fail(ReportError("\n".join(problems)))
-    out.print(f"verified {len(editions)} week(s): every number traces to its week of record")
+    out.print(
+        f"verified {len(editions)} week(s): every claim, number and date follows from its week"
+    )
 
 
 def _base_urls(pairs: list[str]) -> dict[str, str]:
@@ -268,11 +275,12 @@ def send(
     """Email the latest week's digest (or the week given) to every subscriber, once each."""
     from mkdocs.config import load_config
 
+    from report.build import build_editions
     from report.ledger import Ledger
     from report.mail import Sender, compose_digest, message_body
     from report.send import deliver, settings_from, write_outbox
     from report.subscribers import read_subscribers
-    from report.weekfile import load_editions, load_previous
+    from report.weekfile import load_all_week_files
 
     try:
         if subscribers is None:
@@ -280,16 +288,14 @@ def send(
         readers = read_subscribers(subscribers)
         for problem in readers.invalid:
             err.print(f"  skipped {problem}", highlight=False, soft_wrap=True)
-        (edition,) = load_editions([_latest(files, weeks_dir)])
         if dry_run:
             smtp, sender = None, Sender(os.environ.get("REPORT_MAIL_FROM") or DRY_RUN_SENDER)
         else:
             smtp, sender = settings_from(os.environ)
         site_url = load_config(str(config))["site_url"] or ""
-        week = edition.week.week
-        body = message_body(
-            compose_digest(edition, sender, site_url, load_previous(edition)), sender
-        )
+        (edition,) = build_editions(load_all_week_files([_latest(files, weeks_dir)]), site_url)
+        week = edition.label
+        body = message_body(compose_digest(edition, sender), sender)
     except ReportError as exc:
         _fail(exc)
         return

@@ -42,6 +42,16 @@ def usd_level(x: Number) -> str:
     return usd(v)
 
 
+def usd_near(x: Number) -> str:
+    """A price as a writer rounds it after "near": $30K, $7.2K, $948.25."""
+    v = abs(_value(x))
+    if v >= 10_000:
+        return f"${v / 1000:.0f}K"
+    if v >= 1000:
+        return f"${v / 1000:.1f}K"
+    return usd(v)
+
+
 def pct(x: Number, digits: int = 1) -> str:
     """An unsigned percentage; the sentence says the direction."""
     return f"{abs(_value(x)):.{digits}f}%"
@@ -97,6 +107,46 @@ def utc_time(d: datetime) -> str:
     return f"{d:%H:%M} UTC"
 
 
+def weekday(d: date) -> str:
+    return f"{d:%A}"
+
+
+_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+
+
+def count_word(n: int) -> str:
+    """A small count in words ("three incidents"); larger ones in digits."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+
+
+def span(held: tuple[int, str]) -> str:
+    """A length of history in words: "five years", "eleven months"."""
+    n, unit = held
+    return f"{count_word(n)} {unit.removesuffix('s') if n == 1 else unit}"
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#!|<>])")
 
 
@@ -122,9 +172,15 @@ def direction(x: Number, down: str, up: str, flat: str = "was flat") -> str:
     return down if v < 0 else up
 
 
+def change_phrase(x: Number) -> str:
+    """A change in words: "down 9.0%", "up 1.2%", "flat"."""
+    return direction(x, f"down {pct(x)}", f"up {pct(x)}", "flat")
+
+
 FILTERS = {
     "usd": usd,
     "usd_level": usd_level,
+    "usd_near": usd_near,
     "pct": pct,
     "signed_pct": signed_pct,
     "points": points,
@@ -136,5 +192,8 @@ FILTERS = {
     "short_date": short_date,
     "part_of_month": part_of_month,
     "utc_time": utc_time,
+    "weekday": weekday,
+    "count_word": count_word,
+    "span": span,
     "text": text,
 }

@@ -91,6 +91,11 @@ class HistoryStore:
     def path(self, symbol: str) -> Path:
         return self.folder / f"prices-{symbol}.csv"
 
+    def symbols(self) -> list[str]:
+        """The assets the store holds prices of."""
+        files = self.folder.glob("prices-*.csv")
+        return sorted(f.name.removeprefix("prices-").removesuffix(".csv") for f in files)
+
     @property
     def highs_path(self) -> Path:
         return self.folder / "highs.csv"

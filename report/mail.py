@@ -18,13 +18,8 @@ from email.utils import format_datetime, make_msgid
 import markdown
 import vl_convert
 
-from report.build import write_edition
-from report.charts import build_charts
-from report.facts import compute_facts
-from report.model import Week
-from report.weekfile import Edition
+from report.edition import Edition
 
-LINK_LINE = "Read the full report"  # the digest template's closing line, before the credit
 STYLES = {
     "h1": "font-size:22px;line-height:1.3;margin:0 0 12px",
     "h2": "font-size:17px;margin:20px 0 8px",
@@ -90,47 +85,38 @@ def _styled(html: str) -> str:
     return re.sub(r"<(h1|h2|p|li|table|th|td|img)(\s[^>]*)?>", tag, html)
 
 
-def _charts_html(images: list[InlineImage]) -> str:
-    figures = "".join(
-        f'<p><img src="cid:{i.cid}" alt="{_attr(i.alt)}" width="600"><br>'
-        f"<small>{_attr(i.title)}</small></p>"
-        for i in images
-    )
-    return f"<h2>Charts</h2>{figures}" if images else ""
-
-
 def _attr(text: str) -> str:
     return (
         text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
     )
 
 
-def compose_digest(
-    edition: Edition, sender: Sender, site_url: str = "", previous: Week | None = None
-) -> Digest:
-    """The verified digest of a week, with its charts drawn as PNG."""
-    text = write_edition(edition, site_url, previous).digest
-    week = edition.week.week
-    charts = build_charts(compute_facts(edition, previous))
+def chart_cid(edition: Edition, name: str) -> str:
+    """The Content-ID the email digest's template gives a chart (digest_email.md.j2)."""
+    return f"{edition.label}-{name}@chart.invalid"
+
+
+def compose_digest(edition: Edition, sender: Sender) -> Digest:
+    """The week's digest as an email: the edition's digest as text, its email digest (the
+    same, with the charts placed) as HTML, the charts drawn as PNG."""
     images = [
         InlineImage(
-            cid=make_msgid(idstring=f"{week}-{c.name}", domain="chart.invalid")[1:-1],
+            cid=chart_cid(edition, c.name),
             png=vl_convert.vegalite_to_png(c.to_dict(validate=False), scale=2),
             alt=c.alt_text,
             title=c.title,
         )
-        for c in charts
+        for c in edition.charts
     ]
-    head, link, tail = text.partition(LINK_LINE)
     render = markdown.Markdown(extensions=["tables"]).convert
-    html_body = render(head) + _charts_html(images) + render(link + tail)
-    html_body += f"<p>{_attr(sender.unsubscribe_line)}</p>"
+    html_body = render(edition.email_digest) + f"<p>{_attr(sender.unsubscribe_line)}</p>"
     html = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
         f'<body style="{BODY_STYLE}">{_styled(html_body)}</body></html>'
     )
-    subject = f"{text.splitlines()[0].removeprefix('# ').strip()} ({week})"
-    return Digest(week, subject, f"{text.rstrip()}\n\n{sender.unsubscribe_line}\n", html, images)
+    subject = f"{edition.title} ({edition.label})"
+    text = f"{edition.digest.rstrip()}\n\n{sender.unsubscribe_line}\n"
+    return Digest(edition.label, subject, text, html, images)
 
 
 def message_body(digest: Digest, sender: Sender, now: datetime | None = None) -> bytes:

@@ -1,23 +1,30 @@
-"""Which story a week tells, by written rules over its facts.
+"""Which story a week tells, by written rules over its claims.
 
-The rules, first match wins (BTC changes on the week's 7-day and 24-hour horizons):
+The rules, first match wins (Bitcoin's changes over seven days and over the last day):
 
-| story        | rule                                                                         |
-| ------------ | ---------------------------------------------------------------------------- |
-| record_high  | Bitcoin's all-time high was set during the week, or the price is at or above it |
-| crash        | 7-day change ≤ −15 %, or 24-hour change ≤ −10 %                              |
-| crisis       | DeFi incident losses ≥ $100 million and the 7-day change is negative         |
-| sell_off     | 7-day change ≤ −5 %, or 24-hour change ≤ −3 % with a negative 7-day change   |
-| rally        | 7-day change ≥ +5 %, or 24-hour change ≥ +3 % with a positive 7-day change   |
-| quiet        | 7-day change within ±2 %                                                     |
-| mixed        | anything else (a drift of 2–5 % either way)                                  |
+| story           | rule                                                                        |
+| --------------- | --------------------------------------------------------------------------- |
+| record_reversal | a record high this week, and the 7-day change ≤ −5 %: a record, then a fall |
+| record_high     | a record high this week (above every earlier high, known to be all-time)    |
+| crash           | 7-day change ≤ −15 %, or 24-hour change ≤ −10 %                             |
+| crisis          | DeFi losses ≥ $100 million and the 7-day change is negative                 |
+| sell_off        | 7-day change ≤ −5 %, or 24-hour change ≤ −3 % with a negative 7-day change  |
+| rally           | 7-day change ≥ +5 %, or 24-hour change ≥ +3 % with a positive 7-day change  |
+| quiet           | 7-day change within ±2 %                                                    |
+| mixed           | anything else (a drift of 2–5 % either way)                                 |
+
+A story leads with the claims it rests on, and the summary never leads with a move that runs
+against the week's (a one-day bounce in a crash week): see `contradicts`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from report.facts import Facts
+from report.claims import Claim
+from report.claims.incidents import DefiExploits
+from report.claims.market import Breadth
+from report.claims.prices import DayMove, RecordHigh, WeekMove
 
 CRASH_7D_PCT = -15.0
 CRASH_24H_PCT = -10.0
@@ -30,6 +37,7 @@ QUIET_7D_PCT = 2.0
 
 
 class Story(StrEnum):
+    RECORD_REVERSAL = "record_reversal"
     RECORD_HIGH = "record_high"
     CRASH = "crash"
     CRISIS = "crisis"
@@ -38,15 +46,29 @@ class Story(StrEnum):
     QUIET = "quiet"
     MIXED = "mixed"
 
+    @property
+    def falling(self) -> bool:
+        return self in (Story.CRASH, Story.CRISIS, Story.SELL_OFF, Story.RECORD_REVERSAL)
 
-def classify_story(facts: Facts) -> Story:
-    btc = facts.btc
-    week = btc.change_7d.value if btc.change_7d else 0.0
-    day = btc.change_24h.value if btc.change_24h else 0.0
-    incidents = facts.get("incidents")
-    losses = incidents.loss.value if incidents and incidents.loss else 0.0
-    if facts.get("record_high"):
-        return Story.RECORD_HIGH
+
+def _first(claims: list[Claim], kind: type[Claim]) -> Claim | None:
+    return next((c for c in claims if isinstance(c, kind)), None)
+
+
+def week_change(claims: list[Claim]) -> float:
+    move = _first(claims, WeekMove)
+    return move.change.value if isinstance(move, WeekMove) else 0.0
+
+
+def classify_story(claims: list[Claim]) -> Story:
+    week = week_change(claims)
+    day_move = _first(claims, DayMove)
+    day = day_move.change.value if isinstance(day_move, DayMove) else 0.0
+    record = _first(claims, RecordHigh)
+    defi = _first(claims, DefiExploits)
+    losses = defi.loss.value if isinstance(defi, DefiExploits) and defi.loss else 0.0
+    if isinstance(record, RecordHigh) and record.all_time:
+        return Story.RECORD_REVERSAL if week <= SELL_OFF_7D_PCT else Story.RECORD_HIGH
     if week <= CRASH_7D_PCT or day <= CRASH_24H_PCT:
         return Story.CRASH
     if losses >= CRISIS_LOSS_USD and week < 0:
@@ -58,3 +80,15 @@ def classify_story(facts: Facts) -> Story:
     if abs(week) < QUIET_7D_PCT:
         return Story.QUIET
     return Story.MIXED
+
+
+def contradicts(claim: Claim, claims: list[Claim]) -> bool:
+    """A move said against the week's own, which may be told in the body but never leads: a
+    day's move, or the altcoins' day, the other way from a week that moved at least 2 %."""
+    week = week_change(claims)
+    if abs(week) < QUIET_7D_PCT or not claim.direction:
+        return False
+    short = isinstance(claim, DayMove) or (
+        isinstance(claim, Breadth) and claim.horizon == "change_24h"
+    )
+    return short and claim.direction != (1 if week > 0 else -1)

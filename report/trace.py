@@ -53,11 +53,16 @@ def count(record: dict[str, Any], path: str) -> Traced:
     return Traced(float(len(resolve(record, path))), "count", "count", (path,))
 
 
+ROUNDINGS = ("round_up", "round_down", "round_near")
+
+
 def _apply(op: str, values: list[float], step: float = 1.0) -> float:
     if op == "round_up":
         return math.ceil(values[0] / step) * step
     if op == "round_down":
         return math.floor(values[0] / step) * step
+    if op == "round_near":
+        return math.floor(values[0] / step + 0.5) * step
     if op == "pct_change":
         new, old = values
         return (new / old - 1) * 100
@@ -84,10 +89,11 @@ def combine(op: str, unit: str, *args: Traced) -> Traced:
     return Traced(_apply(op, [a.value for a in args]), unit, op, args)
 
 
-def round_to(value: Traced, step: float, up: bool) -> Traced:
-    """A round level next to a value ($104K above $103,849). The step is part of the formula,
-    written into it, and never evidence for a number by itself."""
-    op = "round_up" if up else "round_down"
+def round_to(value: Traced, step: float, how: str) -> Traced:
+    """A round level by a value: "up" ($104K above $103,849), "down", or "near" ($30K for
+    $30,084). The step is part of the formula, written into it, never evidence by itself."""
+    op = f"round_{how}"
+    assert op in ROUNDINGS, how
     return Traced(_apply(op, [value.value], step), value.unit, op, (value, repr(step)))
 
 
@@ -110,7 +116,7 @@ def evaluate(traced: Traced, record: dict[str, Any]) -> float:
     if traced.op == "count":
         return float(len(resolve(record, str(traced.args[0]))))
     values = [evaluate(a, record) for a in traced.args if isinstance(a, Traced)]
-    if traced.op in ("round_up", "round_down"):
+    if traced.op in ROUNDINGS:
         return _apply(traced.op, values, float(str(traced.args[1])))
     return _apply(traced.op, values)
 

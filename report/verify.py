@@ -14,6 +14,12 @@ value computed from that one alone) has a subject. When a line names assets or p
 number in it must be a value of one of those it names, or of no one in particular: a line about
 Ethereum cannot show Bitcoin's price unnoticed. A line that names none ("Its daily close…") is
 checked by value alone.
+
+The words are checked too. Each kind of claim declares the phrases that state it ("a record",
+"for the first time since", "every altcoin"): a line that uses one needs a claim of the
+edition that licenses it, about a subject the line names (or about the market). Untrusted text
+quoted on the page (a protocol's name, the desk's notes) is left out of that check. And every
+claim is re-derived from the record: `Claim.check` recomputes it and tests its condition.
 """
 
 from __future__ import annotations
@@ -24,16 +30,21 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from report.facts import Facts
+from report.claims import KINDS, Claim, make_inputs
+from report.formatting import text as inert
+from report.history import HistoryStore
 from report.trace import Traced, describe, evaluate, path_parts
 from report.weekfile import previous_week
+
+if TYPE_CHECKING:
+    from report.edition import Edition
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _BARE_URL = re.compile(r"https?://[^\s)>]+")
-_HTML_ADDRESS = re.compile(r'\b(?:src|href|data-spec)="[^"]*"')
+_HTML_ADDRESS = re.compile(r'\b(?:src|href|data-spec|width)="[^"]*"')
 _DATES = re.compile(
     rf"(?P<part>early |mid-|late )?(?P<month>{MONTHS})"
     r"(?: (?P<day>\d{1,2})(?!\d))?(?:,? (?P<year>\d{4}))?"
@@ -128,7 +139,9 @@ class _Record:
         self.dates: set[date] = set()
         self.times: set[str] = set()
         self.literals: set[str] = set()
-        self._walk({k: v for k, v in record.items() if k != "previous"}, ())
+        self.texts: set[str] = set()
+        # The history's values reach the page only through traced claims, never on their own.
+        self._walk({k: v for k, v in record.items() if k not in ("previous", "history")}, ())
         if record.get("previous"):
             numbers, literals = len(self.numbers), set(self.literals)
             self._walk(record["previous"], ("previous",))
@@ -156,6 +169,7 @@ class _Record:
         elif isinstance(node, date):
             self.dates.add(node)
         elif isinstance(node, str):
+            self.texts.add(node)
             self.literals.update(m.group(0) for m in _DATES.finditer(node))
             self.literals.update(m.group(0) for m in _NUMBER.finditer(node))
             self.literals.update(m.group("digits") for m in _NUMBER.finditer(node))
@@ -199,29 +213,49 @@ def _date_known(match: re.Match[str], record: _Record) -> bool:
 
 
 class Evidence:
-    """Everything a page may cite for one week, indexed for quick look-up."""
+    """Everything a page may cite for one week, indexed for quick look-up: the record, the
+    traced values of its claims, the dates they name, and the claims themselves."""
 
-    def __init__(self, facts: Facts) -> None:
-        self.record = _Record(facts.record)
-        self.week = facts.edition.week.week
-        self.weeks = {self.week, previous_week(self.week)}  # "no record for 2025-W44" is fine
+    def __init__(
+        self,
+        record: dict[str, Any],
+        traced: list[Traced],
+        claims: list[Claim] | tuple[Claim, ...] = (),
+    ) -> None:
+        self.record = _Record(record)
+        self.week = record["week"]["week"]
+        self.weeks = {self.week, previous_week(self.week)}  # "no data for 2025-W44" is fine
         self.problems: list[str] = []
-        candidates = self.record.numbers + _figure_candidates(facts.record)
-        for traced in facts.traced():
-            recomputed = evaluate(traced, facts.record)
-            if not math.isclose(recomputed, traced.value, rel_tol=1e-9, abs_tol=1e-9):
+        candidates = self.record.numbers + _figure_candidates(record)
+        for value in traced:
+            recomputed = evaluate(value, record)
+            if not math.isclose(recomputed, value.value, rel_tol=1e-9, abs_tol=1e-9):
                 self.problems.append(
-                    f"the fact {describe(traced)} = {traced.value} does not follow"
+                    f"the fact {describe(value)} = {value.value} does not follow"
                     f" from the record (recomputed {recomputed})"
                 )
-            subject = _traced_subject(facts.record, traced)
-            candidates.append(Candidate(traced.value, traced.unit, subject))
-        self.subjects = _subject_names(facts.record)
+            subject = _traced_subject(record, value)
+            candidates.append(Candidate(value.value, value.unit, subject))
+        for claim in claims:
+            self.record.dates.update(claim.dates())
+        self.subjects = _subject_names(record)
         # By unit: the candidates' absolute values, sorted, and beside them their subjects.
         self._by_unit: dict[str, tuple[list[float], list[str | None]]] = {}
         for unit in {c.unit for c in candidates}:
             ordered = sorted((abs(c.value), c.subject or "") for c in candidates if c.unit == unit)
             self._by_unit[unit] = ([v for v, _ in ordered], [s or None for _, s in ordered])
+        self.licences = _licences(claims)
+        # Untrusted text as the page shows it, longest first: blanked before the words check.
+        self.quoted = sorted(
+            {inert(t) for t in self.record.texts if len(t) > 1}, key=len, reverse=True
+        )
+
+    @classmethod
+    def of(cls, edition: Edition) -> Evidence:
+        traced = [v for claim in edition.claims for v in claim.traced()]
+        for move in edition.inputs.moves:
+            traced += [v for v in (move.price, move.change_24h, move.change_7d) if v]
+        return cls(edition.inputs.record, traced, edition.claims)
 
     def named_in(self, line: str) -> set[str]:
         """The subjects a line names."""
@@ -240,15 +274,60 @@ class Evidence:
             found += [subjects[i] for i in range(low, high) if _shown_as(values[i], shown, step)]
         return found
 
+    def unquoted(self, line: str) -> str:
+        for quoted in self.quoted:
+            if quoted in line:
+                line = line.replace(quoted, " ")
+        return line
 
-def verify_text(text: str, facts: Facts | Evidence, name: str) -> list[str]:
-    """Problems with the numbers of one written file; empty when every number traces."""
-    evidence = facts if isinstance(facts, Evidence) else Evidence(facts)
+
+def _phrases() -> dict[str, re.Pattern[str]]:
+    """Every phrase any kind of claim declares, by its regular expression."""
+    return {
+        pattern: re.compile(pattern) for kind in KINDS.values() for pattern in kind.PHRASES.values()
+    }
+
+
+def _licences(claims: list[Claim] | tuple[Claim, ...]) -> dict[str, list[str | None]]:
+    """For each phrase, the subjects of the claims that license it."""
+    licences: dict[str, list[str | None]] = {}
+    for claim in claims:
+        for name in claim.phrases():
+            licences.setdefault(claim.PHRASES[name], []).append(claim.subject)
+    return licences
+
+
+def _words(line: str, named: set[str], evidence: Evidence) -> list[str]:
+    """Problems with the claims a line's words state."""
+    problems = []
+    unquoted: str | None = None
+    for pattern, phrase in _PHRASES.items():
+        if not phrase.search(line):
+            continue
+        unquoted = evidence.unquoted(line) if unquoted is None else unquoted
+        found = phrase.search(unquoted)
+        if not found:
+            continue
+        subjects = evidence.licences.get(pattern)
+        if not subjects:
+            problems.append(f"says {found.group(0)!r}, a claim the week does not make")
+        elif named and not any(s is None or s in named for s in subjects):
+            whose = ", ".join(sorted({s for s in subjects if s}))
+            problems.append(
+                f"says {found.group(0)!r}, which is true of {whose}, not of"
+                f" {', '.join(sorted(named))}"
+            )
+    return problems
+
+
+def verify_text(text: str, evidence: Evidence, name: str) -> list[str]:
+    """Problems with the numbers and words of one written file; empty when all is true."""
     record = evidence.record
     problems = [f"{name}: {problem}" for problem in evidence.problems]
     for number, line in enumerate(text.splitlines(), start=1):
         line = _BARE_URL.sub(" ", _LINK_TARGET.sub("]", _HTML_ADDRESS.sub(" ", line)))
         named = evidence.named_in(line)
+        problems += [f"{name}:{number}: {p}" for p in _words(line, named, evidence)]
         line = _VOCABULARY.sub(" ", line)
         for match in _DATES.finditer(line):
             if match["week"] and match["week"] not in evidence.weeks:
@@ -297,3 +376,31 @@ def _traces(match: re.Match[str], evidence: Evidence) -> list[str | None]:
     else:
         kind = "bare"
     return evidence.traces(shown, step, _UNITS_FOR[kind])
+
+
+_PHRASES = _phrases()
+
+
+def check_claims(edition: Edition, history: HistoryStore | None) -> list[str]:
+    """Re-derive every claim of the edition from a record built anew from its files."""
+    inputs = edition.inputs
+    fresh = make_inputs(inputs.files, inputs.previous, history)
+    return [
+        f"{edition.label}: {problem}" for claim in edition.claims for problem in claim.check(fresh)
+    ]
+
+
+def verify_edition(edition: Edition, history: HistoryStore | None) -> list[str]:
+    """Everything false in an edition: its claims re-derived, then every number and claim of
+    its page and digests."""
+    problems = check_claims(edition, history)
+    evidence = Evidence.of(edition)
+    week = edition.label
+    for name, text in (
+        ("page", edition.page),
+        ("digest", edition.digest),
+        ("email digest", edition.email_digest),
+    ):
+        found = verify_text(text, evidence, f"{week} {name}")
+        problems += found if name == "page" else [p for p in found if ": the fact " not in p]
+    return problems

@@ -22,7 +22,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
-class Edition:
+class WeekFiles:
     """A week of record with the editorial file beside it, if there is one."""
 
     week: Week
@@ -139,7 +139,7 @@ def load_week(path: Path) -> Week:
     return _validate(Week, path)
 
 
-def load_edition(path: Path) -> Edition:
+def load_week_files(path: Path) -> WeekFiles:
     """Load a week and its optional editorial file; both must name the same week."""
     week = load_week(path)
     editorial = None
@@ -148,7 +148,7 @@ def load_edition(path: Path) -> Edition:
         editorial = _validate(Editorial, side)
         if editorial.week != week.week:
             raise DataError([f"{side}:1: week: {editorial.week} does not match {week.week}"])
-    return Edition(week=week, editorial=editorial, path=path)
+    return WeekFiles(week=week, editorial=editorial, path=path)
 
 
 def previous_week(week: str) -> str:
@@ -165,14 +165,14 @@ def previous_path(path: Path) -> Path | None:
     return before if before.exists() else None
 
 
-def load_previous(edition: Edition, loaded: Sequence[Edition] = ()) -> Week | None:
-    """Last week's record, for the week-over-week comparison: from the editions already loaded,
+def load_previous(files: WeekFiles, loaded: Sequence[WeekFiles] = ()) -> Week | None:
+    """Last week's record, for the week-over-week comparison: from the weeks already loaded,
     else from the file beside this one (its editorial file is not needed)."""
-    label = previous_week(edition.week.week)
+    label = previous_week(files.week.week)
     known = next((e.week for e in loaded if e.week.week == label), None)
     if known:
         return known
-    before = previous_path(edition.path)
+    before = previous_path(files.path)
     return load_week(before) if before else None
 
 
@@ -181,14 +181,14 @@ def week_paths(folder: Path = WEEKS_DIR) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".editorial.yaml"))
 
 
-def load_editions(paths: list[Path]) -> list[Edition]:
+def load_all_week_files(paths: list[Path]) -> list[WeekFiles]:
     """Load every path, reporting all problems across all files before failing."""
-    editions, problems = [], []
+    loaded, problems = [], []
     for path in paths:
         try:
-            editions.append(load_edition(path))
+            loaded.append(load_week_files(path))
         except DataError as exc:
             problems.extend(exc.problems)
     if problems:
         raise DataError(problems)
-    return editions
+    return loaded

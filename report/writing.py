@@ -1,73 +1,45 @@
-"""Turn facts and story into the week's page and digest (Jinja2 templates in templates/)."""
+"""The words: Jinja2 templates in templates/ turn claims into sentences, sections and pages.
+
+- `templates/claims/<kind>.md.j2`: each kind's sentences, one macro per sentence (`sentence`,
+  and where the kind can say it, `headline`, `tail`, `question`, `answer`…).
+- `templates/sections/<key>.md.j2`: a section's `title()` and `body()`, in page order.
+- `page.md.j2`, `digest.md.j2`, `digest_email.md.j2`: the layouts, which place the edition's
+  headline, summary, sections, charts and downloads (the last two in named blocks).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from pydantic import BaseModel
 
 from report.cache import TemplateBytecode
+from report.claims import Claim, Inputs
 from report.errors import RenderError
-from report.facts import Fact, Facts
-from report.formatting import FILTERS, direction, link
+from report.formatting import FILTERS, change_phrase, direction, link
 from report.model import Source
-from report.story import Story, classify_story
-from report.weekfile import previous_week
+from report.trace import Traced, path_parts
+from report.weekfile import WeekFiles, previous_week
+
+if TYPE_CHECKING:
+    from report.story import Story
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-# Facts about the same thing; the summary names each topic once, by its most notable fact.
-TOPIC = {
-    "btc_7d": "price",
-    "btc_24h": "price",
-    "since": "price",
-    "drawdown": "price",
-    "record_high": "price",
-    "alts_change_24h": "alts",
-    "alts_change_7d": "alts",
-}
-SUMMARY_BULLETS = 3
-HEADLINE_TAIL_SCORE = 1.5  # a fact this notable earns the headline's second clause
-
-
-@dataclass(frozen=True)
-class Written:
-    page: str
-    digest: str
-
-
-def by_topic(facts: Facts) -> list[Fact]:
-    """The most notable fact of each topic, most notable first."""
-    seen: set[str] = set()
-    chosen = []
-    for fact in facts.ranked:
-        topic = TOPIC.get(fact.kind, fact.kind)
-        if topic not in seen:
-            seen.add(topic)
-            chosen.append(fact)
-    return chosen
-
-
-def sources(facts: Facts) -> list[Source]:
-    """Every source the week and its editorial file cite, once each, in order of appearance."""
-    found: dict[tuple[str, str | None], Source] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, Source):
-            found.setdefault((node.name, node.url), node)
-        elif isinstance(node, list | tuple):
-            for item in node:
-                walk(item)
-        elif isinstance(node, BaseModel):
-            for name in type(node).model_fields:
-                walk(getattr(node, name))
-
-    walk(facts.edition.week)
-    walk(facts.edition.editorial)
-    return list(found.values())
+SECTIONS = (
+    "lead",
+    "leverage",
+    "incidents",
+    "sentiment",
+    "week_over_week",
+    "faq",
+    "takeaways",
+    "conclusion",
+    "details",
+    "sources",
+)
+AFTER_CHARTS = "faq"  # the charts come before this section
 
 
 def _environment() -> jinja2.Environment:
@@ -81,43 +53,37 @@ def _environment() -> jinja2.Environment:
         autoescape=False,  # Markdown out; untrusted text goes through the `text` filter
     )
     env.filters.update(FILTERS)
-    env.globals.update(link=link, direction=direction)
+    env.globals.update(link=link, direction=direction, change_phrase=change_phrase)
     return env
 
 
 _ENV = _environment()
 
 
-def context(facts: Facts, site_url: str = "") -> dict[str, Any]:
-    story = classify_story(facts)
-    topics = by_topic(facts)
-    cited = sources(facts)
-    price_first = sorted(topics, key=lambda f: TOPIC.get(f.kind) != "price")
-    return {
-        "facts": facts,
-        "week": facts.edition.week,
-        "editorial": facts.edition.editorial,
-        "story": story,
-        "Story": Story,
-        "btc": facts.btc,
-        "bullets": topics[:SUMMARY_BULLETS],
-        "takeaways": price_first[:SUMMARY_BULLETS],
-        "tail": next(
-            (
-                f
-                for f in topics
-                if TOPIC.get(f.kind) not in ("price", "alts") and f.score >= HEADLINE_TAIL_SCORE
-            ),
-            None,
-        ),
-        "previous_week": previous_week(facts.edition.week.week),
-        "sources": cited,
-        # CoinGecko asks for a visible credit wherever its prices are shown.
-        "credit_coingecko": any("CoinGecko" in s.name for s in cited),
-        "page_url": f"{site_url.rstrip('/')}/weeks/{facts.edition.week.week}.html"
-        if site_url
-        else f"weeks/{facts.edition.week.week}.md",
-    }
+def sources(files: WeekFiles) -> list[Source]:
+    """Every source the week and its editorial file cite, once each, in order of appearance."""
+    found: dict[tuple[str, str | None], Source] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, Source):
+            found.setdefault((node.name, node.url), node)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                walk(getattr(node, name))
+
+    walk(files.week)
+    walk(files.editorial)
+    return list(found.values())
+
+
+def _read_paths(value: Traced) -> list[str]:
+    """The record paths a traced value reads."""
+    if value.op == "read":
+        return [str(value.args[0])]
+    return [p for a in value.args if isinstance(a, Traced) for p in _read_paths(a)]
 
 
 def _block(line: str) -> str:
@@ -132,6 +98,8 @@ def _block(line: str) -> str:
         return "table"
     if line.startswith(">"):
         return "quote"
+    if line.startswith("<"):
+        return "html"
     return "text"
 
 
@@ -144,28 +112,120 @@ def tidy_markdown(text: str) -> str:
     lines: list[str] = []
     for raw in text.splitlines():
         line = raw.rstrip()
-        if line.startswith(" ") and lines and lines[-1]:
+        if line.startswith(" ") and lines and lines[-1] and _block(lines[-1]) != "html":
             lines[-1] += " " + line.strip()
             continue
         line = line.strip() if _block(line) == "text" else line
         if lines and line and lines[-1]:
             before, now = _block(lines[-1]), _block(line)
-            if before != now or now == "heading":
+            if (before != now and "html" not in (before, now)) or now == "heading":
                 lines.append("")
         if line or (lines and lines[-1]):
             lines.append(line)
     return "\n".join(lines).strip() + "\n"
 
 
-def render(template: str, values: dict[str, Any]) -> str:
-    try:
-        text = _ENV.get_template(template).render(values)
-    except jinja2.TemplateError as exc:
-        raise RenderError(f"templates/{template}: {exc}") from exc
-    return tidy_markdown(text)
+class Writer:
+    """Renders one week's sentences and sections; the claims' macro modules are made once."""
 
+    def __init__(self, inputs: Inputs, claims: list[Claim], story: Story, site_url: str) -> None:
+        self.inputs, self.claims, self.story = inputs, claims, story
+        cited = sources(inputs.files)
+        self.context: dict[str, Any] = {
+            "week": inputs.week,
+            "editorial": inputs.files.editorial,
+            "inputs": inputs,
+            "claims": claims,
+            "claim": self.claim,
+            "say": self.say,
+            "story": story.value,
+            "btc": inputs.btc,
+            "previous_week": previous_week(inputs.week.week),
+            "sources": cited,
+            "history_sources": self._history_sources(cited),
+            # CoinGecko asks for a visible credit wherever its prices are shown.
+            "credit_coingecko": any("CoinGecko" in s.name for s in cited),
+        }
+        self._modules: dict[str, Any] = {}
 
-def write_story(facts: Facts, site_url: str = "") -> Written:
-    """The week's narrative page and its email digest, as Markdown."""
-    values = context(facts, site_url)
-    return Written(page=render("page.md.j2", values), digest=render("digest.md.j2", values))
+    def _history_sources(self, cited: list[Source]) -> list[dict[str, str]]:
+        """The sources of the history values the claims read, beyond the week's own."""
+        history = self.inputs.record["history"]
+        found: dict[tuple[str, str], dict[str, str]] = {}
+        for claim in self.claims:
+            for value in claim.traced():
+                for path in _read_paths(value):
+                    parts = path_parts(path)
+                    if parts[0] != "history":
+                        continue
+                    view = history[parts[1]]
+                    if parts[2] == "stated_highs":
+                        stated = view["stated_highs"][int(parts[3])]
+                        source = {"name": stated["source"], "url": stated["url"]}
+                    else:
+                        day = int(parts[3])
+                        source = view["sources"][view["source_of"][day]]
+                    found.setdefault((source["name"], source["url"]), source)
+        known = {(s.name, s.url) for s in cited}
+        return [s for key, s in found.items() if key not in known]
+
+    def claim(self, kind: str, subject: str | None = "BTC") -> Claim | None:
+        """The most notable claim of a kind (about Bitcoin, or about the market)."""
+        return next(
+            (c for c in self.claims if c.kind == kind and c.subject in (subject, None)), None
+        )
+
+    def _module(self, name: str) -> Any:
+        if name not in self._modules:
+            try:
+                self._modules[name] = _ENV.get_template(name).make_module(self.context)
+            except jinja2.TemplateError as exc:
+                raise RenderError(f"templates/{name}: {exc}") from exc
+        return self._modules[name]
+
+    @staticmethod
+    def has_macro(kind: str, macro: str) -> bool:
+        try:
+            module = _ENV.get_template(f"claims/{kind}.md.j2").module
+        except jinja2.TemplateNotFound:
+            return False
+        return callable(getattr(module, macro, None))
+
+    def has(self, claim: Claim, macro: str) -> bool:
+        return self.has_macro(claim.kind, macro)
+
+    def say(self, claim: Claim, macro: str = "sentence", *args: Any) -> str:
+        """One of a claim's sentences, by its kind's macro."""
+        module = self._module(f"claims/{claim.kind}.md.j2")
+        try:
+            return " ".join(str(getattr(module, macro)(claim, *args)).split())
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"templates/claims/{claim.kind}.md.j2: {macro}: {exc}") from exc
+
+    def price_sentence(self) -> str:
+        quote = self.claim("price")
+        assert quote is not None  # every week has Bitcoin's price
+        return self.say(quote)
+
+    def description(self) -> str:
+        module = self._module("stories.md.j2")
+        return " ".join(str(module.description()).split())
+
+    def sections(self, **extra: Any) -> list[tuple[str, str, str]]:
+        """(key, title, body) of each section with something to say, in page order."""
+        found = []
+        for key in SECTIONS:
+            module: Any = _ENV.get_template(f"sections/{key}.md.j2").make_module(
+                {**self.context, **extra}
+            )
+            body = tidy_markdown(str(module.body())).strip()
+            if body:
+                found.append((key, " ".join(str(module.title()).split()), body))
+        return found
+
+    def render(self, template: str, **values: Any) -> str:
+        try:
+            text = _ENV.get_template(template).render({**self.context, **values})
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"templates/{template}: {exc}") from exc
+        return tidy_markdown(text)

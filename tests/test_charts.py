@@ -12,12 +12,12 @@ import vl_convert
 
 from report.charts import PALETTE, build_charts
 from report.facts import compute_facts
-from report.weekfile import load_edition
+from report.weekfile import load_week_files
 from tests.conftest import SEED, WEEKS
 
 
 def charts_of(path):  # type: ignore[no-untyped-def]
-    return {c.name: c for c in build_charts(compute_facts(load_edition(path)))}
+    return {c.name: c for c in build_charts(compute_facts(load_week_files(path)))}
 
 
 def values(spec: dict, part: dict) -> list:  # type: ignore[type-arg]

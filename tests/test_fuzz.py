@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from report.errors import DataError
-from report.weekfile import load_edition
+from report.weekfile import load_week_files
 from tests.conftest import SEED, load_raw
 
 SCALARS = st.one_of(
@@ -39,7 +39,7 @@ def _loads_or_explains(text: str) -> None:
         path = Path(folder) / "2025-W45.yaml"
         path.write_text(text, encoding="utf-8")
         try:
-            load_edition(path)
+            load_week_files(path)
         except DataError as exc:
             assert exc.problems and all(p.startswith(str(path)) for p in exc.problems)
 

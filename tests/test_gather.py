@@ -35,7 +35,7 @@ from report.sources.alternative_me import AlternativeMe
 from report.sources.bybit import Bybit
 from report.sources.defillama import DefiLlama
 from report.sources.polymarket import Polymarket
-from report.weekfile import load_edition
+from report.weekfile import load_week_files
 from tests.api_answers import answer, recorded
 from tests.local_server import LocalServer, Route, local_server
 
@@ -77,7 +77,7 @@ def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path
     assert "all-time high" in gaps["assets.BTC.ath"]
     assert gaps["incidents.tvl"].startswith("DefiLlama hacks: no TVL for Balancer V2: HTTP 404")
     path = write_week(gathered, week, tmp_path, None)
-    page = write_edition(load_edition(path)).page  # raises unless every number traces
+    page = write_edition(load_week_files(path)).page  # raises unless every number traces
     assert "Bitcoin" in page.splitlines()[0]
     # 5 price histories, Fear & Greed, funding, hacks, 2 candles, the TVL of 3 hacked protocols
     assert gathered.requests == 13
@@ -325,7 +325,7 @@ def test_a_rerun_rewrites_the_week_and_leaves_the_editorial_file(tmp_path: Path)
         path = write_week(gathered, validated(gathered), tmp_path, None)
     assert editorial.read_bytes() == before
     assert yaml.safe_load(path.read_text())["week"] == "2025-W45"
-    assert load_edition(path).editorial is not None
+    assert load_week_files(path).editorial is not None
 
 
 # About one run in ten, an asyncio socket transport of this command's HTTP client is found

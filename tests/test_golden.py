@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from report.build import write_edition
-from report.weekfile import load_edition, load_previous
+from report.weekfile import load_week_files, load_previous
 from report.writing import Written
 from tests.conftest import SEED
 
@@ -22,7 +22,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 def write_seed() -> Written:
     """The seed week as the build writes it: compared with 2025-W44, the file beside it."""
-    edition = load_edition(SEED)
+    edition = load_week_files(SEED)
     return write_edition(edition, previous=load_previous(edition))
 
 

@@ -12,12 +12,12 @@ import pytest
 from report.build import write_edition
 from report.facts import compute_facts
 from report.story import Story, classify_story
-from report.weekfile import load_edition
+from report.weekfile import load_week_files
 from tests.conftest import SEED, WEEKS
 
 
 def facts_of(path: Path):  # type: ignore[no-untyped-def]
-    return compute_facts(load_edition(path))
+    return compute_facts(load_week_files(path))
 
 
 def test_seed_week_facts_match_the_article() -> None:
@@ -48,7 +48,7 @@ def test_story_follows_from_the_facts(week: str, story: Story) -> None:
 
 
 def test_a_rally_is_never_called_a_sell_off() -> None:
-    written = write_edition(load_edition(WEEKS / "2025-W19.yaml"))
+    written = write_edition(load_week_files(WEEKS / "2025-W19.yaml"))
     assert "Climbs Above $104K" in written.page.splitlines()[0]
     for word in ("sell-off", "sell off", "Sellers", "crash"):
         assert word not in written.page
@@ -56,7 +56,7 @@ def test_a_rally_is_never_called_a_sell_off() -> None:
 
 def test_headlines_and_bullets_follow_each_week() -> None:
     pages = {
-        w: write_edition(load_edition(WEEKS / f"{w}.yaml")).page
+        w: write_edition(load_week_files(WEEKS / f"{w}.yaml")).page
         for w in ("2025-W45", "2025-W19", "2025-W38", "2026-W04")
     }
     headlines = {w: page.splitlines()[0] for w, page in pages.items()}
@@ -73,7 +73,7 @@ def test_headlines_and_bullets_follow_each_week() -> None:
 
 
 def test_missing_sources_are_said_never_filled() -> None:
-    page = write_edition(load_edition(WEEKS / "2026-W04.yaml")).page
+    page = write_edition(load_week_files(WEEKS / "2026-W04.yaml")).page
     assert "No liquidation data was available this week" in page
     assert "No futures-basis data was available this week" in page
     assert "No DeFi incident data was available this week" in page
@@ -88,7 +88,7 @@ def test_a_source_dropped_from_the_seed_week_is_said_missing(
         del d["liquidations"]
         d["missing"].append({"field": "liquidations", "reason": "CoinGlass answered HTTP 401"})
 
-    written = write_edition(load_edition(week_variant(drop_liquidations)))
+    written = write_edition(load_week_files(week_variant(drop_liquidations)))
     assert (
         "No liquidation data was available this week: CoinGlass answered HTTP 401." in written.page
     )
@@ -100,7 +100,7 @@ def test_untrusted_text_is_inert(week_variant: Callable[..., Path]) -> None:
     def hostile(d: dict[str, Any]) -> None:
         d["incidents"][0]["protocol"] = "<script>alert(1)</script> [x](javascript:alert(1))"
 
-    page = write_edition(load_edition(week_variant(hostile))).page
+    page = write_edition(load_week_files(week_variant(hostile))).page
     assert "<script>" not in page
     assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\[x\\](javascript:alert(1))" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:alert(1))" in page
@@ -117,6 +117,6 @@ def test_liquidations_are_set_against_their_recent_average(
         ]
         d["liquidations"]["source"]["note"] = "SYNTHETIC test history, not market data"
 
-    page = write_edition(load_edition(week_variant(with_history))).page
+    page = write_edition(load_week_files(week_variant(with_history))).page
     # $1.37 billion against a flat synthetic $250 million a day: 5.5 times.
     assert "5.5 times the daily average of the 14 days on record" in page

@@ -10,13 +10,13 @@ from report.charts import build_charts
 from report.errors import RenderError
 from report.facts import compute_facts
 from report.svgdraw import SvgDrawer
-from report.weekfile import load_edition
+from report.weekfile import load_week_files
 from report.weekpages import chart_spec
 from tests.conftest import SEED
 
 
 def test_draws_the_weeks_charts_and_stops_on_leaving() -> None:
-    charts = build_charts(compute_facts(load_edition(SEED)))
+    charts = build_charts(compute_facts(load_week_files(SEED)))
     with SvgDrawer() as drawer:
         svgs = [drawer.draw(chart_spec(c)).decode() for c in charts]
         helper = drawer._helper  # private: to see that leaving the block stops it

@@ -11,13 +11,13 @@ from report.errors import VerifyError
 from report.facts import Fact, compute_facts
 from report.trace import Traced
 from report.verify import verify_text
-from report.weekfile import load_edition, load_previous, week_paths
+from report.weekfile import load_week_files, load_previous, week_paths
 from tests.conftest import SEED, derive_module
 
 
 @pytest.mark.parametrize("path", week_paths(), ids=lambda p: p.stem)
 def test_every_committed_week_verifies(path) -> None:  # type: ignore[no-untyped-def]
-    edition = load_edition(path)
+    edition = load_week_files(path)
     previous = load_previous(edition)
     facts = compute_facts(edition, previous)
     written = write_edition(edition, previous=previous)
@@ -27,8 +27,8 @@ def test_every_committed_week_verifies(path) -> None:  # type: ignore[no-untyped
 
 @pytest.fixture(scope="module")
 def seed():  # type: ignore[no-untyped-def]
-    facts = compute_facts(load_edition(SEED))
-    return facts, write_edition(load_edition(SEED)).page
+    facts = compute_facts(load_week_files(SEED))
+    return facts, write_edition(load_week_files(SEED)).page
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ def test_build_refuses_a_page_with_an_untraceable_number(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(build, "write_story", with_invention)
     with pytest.raises(VerifyError, match=r"2025-W45 page:\d+: '\$150,000'"):
-        build.write_edition(load_edition(SEED))
+        build.write_edition(load_week_files(SEED))
 
 
 def test_traced_values_recompute_from_the_record(seed) -> None:  # type: ignore[no-untyped-def]
@@ -137,7 +137,7 @@ def test_a_title_cased_amount_keeps_its_scale(seed) -> None:  # type: ignore[no-
 
 
 def test_a_date_quoted_from_a_record_text_passes() -> None:
-    facts = compute_facts(load_edition(SEED.with_name("2026-W04.yaml")))
+    facts = compute_facts(load_week_files(SEED.with_name("2026-W04.yaml")))
     assert verify_text("The series end on 2025-12-31.", facts, "page") == []
     assert verify_text("The series end on 2024-12-30.", facts, "page") != []
 
@@ -147,7 +147,7 @@ def test_a_level_written_in_full_is_traced(tmp_path) -> None:  # type: ignore[no
     writes in full rather than as "$5K"; the level is traced as the price rounded up."""
     derive = derive_module(tmp_path)
     path = derive.write(derive.gather_from_series("2020-W11"))
-    page = write_edition(load_edition(path)).page  # raises if any number does not trace
+    page = write_edition(load_week_files(path)).page  # raises if any number does not trace
     assert "Below $5,400" in page
 
 
@@ -163,7 +163,7 @@ def test_a_protocols_tvl_change_is_written_and_traced(week_variant) -> None:  # 
             "source": {"name": "SYNTHETIC test values", "published_at": "2025-11-10"},
         }
 
-    page = write_edition(load_edition(week_variant(add_tvl))).page  # raises if untraced
+    page = write_edition(load_week_files(week_variant(add_tvl))).page  # raises if untraced
     line = next(line for line in page.splitlines() if "**Balancer V2**" in line)
     assert line.endswith(
         "went from $500 million on November 2 to $300 million on November 9, a fall of 40.0%, "
@@ -177,6 +177,6 @@ def test_a_protocol_named_without_letters_names_no_line(week_variant) -> None:  
     def rename(data: dict) -> None:  # type: ignore[type-arg]
         data["incidents"][1]["protocol"] = "."
 
-    facts = compute_facts(load_edition(week_variant(rename)))
+    facts = compute_facts(load_week_files(week_variant(rename)))
     assert verify_text("Its close was $103,849 (spot).", facts, "page") == []
     assert verify_text("Ethereum stood at $103,849 (spot).", facts, "page") != []

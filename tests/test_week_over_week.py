@@ -9,7 +9,7 @@ import pytest
 from report.build import write_edition
 from report.facts import compute_facts
 from report.verify import verify_text
-from report.weekfile import load_edition, load_previous, previous_week
+from report.weekfile import load_week_files, load_previous, previous_week
 from tests.conftest import SEED, WEEKS
 
 
@@ -22,7 +22,7 @@ def test_previous_week_crosses_years(week: str, before: str) -> None:
 
 
 def test_seed_week_is_compared_with_the_file_beside_it() -> None:
-    edition = load_edition(SEED)
+    edition = load_week_files(SEED)
     previous = load_previous(edition)
     assert previous is not None and previous.week == "2025-W44"
     comparison = compute_facts(edition, previous).week_over_week
@@ -45,7 +45,7 @@ def test_seed_week_is_compared_with_the_file_beside_it() -> None:
 
 
 def test_a_week_without_its_predecessor_says_so() -> None:
-    edition = load_edition(WEEKS / "2025-W19.yaml")
+    edition = load_week_files(WEEKS / "2025-W19.yaml")
     assert load_previous(edition) is None
     facts = compute_facts(edition)
     assert facts.week_over_week is None
@@ -55,7 +55,7 @@ def test_a_week_without_its_predecessor_says_so() -> None:
 
 
 def test_last_weeks_numbers_count_only_through_the_comparison() -> None:
-    edition = load_edition(SEED)
+    edition = load_week_files(SEED)
     real = load_previous(edition)
     assert real is not None
     # SYNTHETIC: last week's Ether quote replaced by a made-up price the seed week never saw.

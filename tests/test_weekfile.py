@@ -9,18 +9,18 @@ from typing import Any
 import pytest
 
 from report.errors import DataError
-from report.weekfile import load_edition, load_editions, week_paths
+from report.weekfile import load_week_files, load_all_week_files, week_paths
 from tests.conftest import SEED
 
 
 def problems_of(path: Path) -> list[str]:
     with pytest.raises(DataError) as caught:
-        load_edition(path)
+        load_week_files(path)
     return caught.value.problems
 
 
 def test_every_committed_week_loads() -> None:
-    editions = load_editions(week_paths())
+    editions = load_all_week_files(week_paths())
     assert [e.week.week for e in editions] == [
         "2025-W19",
         "2025-W38",
@@ -110,7 +110,7 @@ def test_all_problems_of_all_files_are_reported_together(week_variant: Callable[
 
     path = week_variant(two_problems)
     with pytest.raises(DataError) as caught:
-        load_editions([path, SEED])
+        load_all_week_files([path, SEED])
     assert len(caught.value.problems) == 2
 
 

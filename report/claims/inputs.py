@@ -1,0 +1,301 @@
+"""What a week's claims are computed from, as plain data every traced number points into.
+
+The record holds four parts: `week` (the week of record), `editorial` (its editorial file),
+`previous` (last week's record, for the week-over-week comparison) and `history` (the history
+store's days up to the week's last complete day, per asset). `DailyPrices` merges an asset's
+history with the week's own daily series, each value traced to the place it was read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from report.history import HistoryStore
+from report.model import Week
+from report.trace import Traced, pct_change, read
+from report.weekfile import WeekFiles
+
+NO_EDITORIAL: dict[str, Any] = {
+    "drivers": [],
+    "quotes": [],
+    "incidents": [],
+    "figures": [],
+    "venues": [],
+    "outlook": None,
+}
+
+
+def last_complete_day(as_of: datetime) -> date:
+    """The last day whose close (at 24:00 UTC) had happened by `as_of`."""
+    return as_of.astimezone(UTC).date() - timedelta(days=1)
+
+
+def build_record(
+    files: WeekFiles, previous: Week | None, history: HistoryStore | None
+) -> dict[str, Any]:
+    """The plain-data record that traced paths point into."""
+    week = files.week
+    through = last_complete_day(week.as_of)
+    views = {}
+    if history is not None:
+        for asset in week.assets:
+            view = history.view(asset.symbol, through)
+            if view is not None:
+                views[asset.symbol] = view
+    return {
+        "week": week.model_dump(by_alias=True),
+        "editorial": files.editorial.model_dump(by_alias=True) if files.editorial else NO_EDITORIAL,
+        "previous": {"week": previous.model_dump(by_alias=True)} if previous else None,
+        "history": views,
+    }
+
+
+class DailyPrices:
+    """An asset's daily closes and highs: the week's own series where it has the day, else the
+    history store's. Indexes run from `start`; a missing day is None."""
+
+    def __init__(self, record: dict[str, Any], symbol: str) -> None:
+        self.symbol = symbol
+        self._record = record
+        assets = record["week"]["assets"]
+        self.index = next(i for i, a in enumerate(assets) if a["symbol"] == symbol)
+        asset = assets[self.index]
+        self.history: dict[str, Any] | None = record["history"].get(symbol)
+        self.through = last_complete_day(record["week"]["as_of"])
+        starts = [s["start"] for s in (asset.get("closes"), self.history) if s]
+        self.start = min(starts) if starts else self.through + timedelta(days=1)
+        length = (self.through - self.start).days + 1
+        self.closes: list[float | None] = [None] * max(length, 0)
+        self.highs: list[float | None] = [None] * max(length, 0)
+        self._close_at: list[str | None] = [None] * max(length, 0)
+        self._high_at: list[str | None] = [None] * max(length, 0)
+        if self.history:
+            self._fill(self.history["start"], self.history["closes"], f"history.{symbol}.closes")
+            self._fill(self.history["start"], self.history["highs"], f"history.{symbol}.highs")
+        # A stated all-time high is that day's high as its provider measured it (the latest
+        # statement about a day wins), so that every week names the same high for the day.
+        self._stated_on: dict[date, int] = {}
+        stated = self.history["stated_highs"] if self.history else []
+        for j in sorted(range(len(stated)), key=lambda j: stated[j]["observed_at"]):
+            self._stated_on[stated[j]["date"]] = j
+        base = f"week.assets[{self.index}]"
+        for name in ("closes", "highs"):
+            series = asset.get(name)
+            if series:
+                self._fill(series["start"], series["values"], f"{base}.{name}.values")
+
+    def _fill(self, start: date, values: list[float | None], path: str) -> None:
+        target, paths = (
+            (self.highs, self._high_at) if "highs" in path else (self.closes, self._close_at)
+        )
+        offset = (start - self.start).days
+        for i, value in enumerate(values):
+            j = offset + i
+            if value is not None and 0 <= j < len(target):
+                target[j] = value
+                paths[j] = f"{path}[{i}]"
+
+    def day(self, i: int) -> date:
+        return self.start + timedelta(days=i)
+
+    def position(self, day: date) -> int:
+        return (day - self.start).days
+
+    def close(self, day: date) -> Traced | None:
+        i = self.position(day)
+        if 0 <= i < len(self.closes) and self._close_at[i]:
+            return read(self._record, str(self._close_at[i]), "usd")
+        return None
+
+    def high(self, day: date) -> Traced | None:
+        i = self.position(day)
+        if 0 <= i < len(self.highs) and self._high_at[i]:
+            return read(self._record, str(self._high_at[i]), "usd")
+        return None
+
+    def peak(self, day: date) -> Traced | None:
+        """The day's highest price: a provider's stated all-time high set that day, else the
+        day's high, else its close."""
+        stated = self._stated_on.get(day)
+        if stated is not None:
+            return read(self._record, f"history.{self.symbol}.stated_highs[{stated}].price", "usd")
+        return self.high(day) or self.close(day)
+
+    def statement_before(self, until: date) -> tuple[int, dict[str, Any]] | None:
+        """The latest observed stated all-time high set before `until`, with its index."""
+        stated = self.history["stated_highs"] if self.history else []
+        usable = [(j, h) for j, h in enumerate(stated) if h["date"] < until]
+        return max(usable, key=lambda p: p[1]["observed_at"]) if usable else None
+
+    def source_of(self, day: date) -> str | None:
+        """The name of the source of the day's highest price (its close, where no high)."""
+        stated = self._stated_on.get(day)
+        if stated is not None and self.history:
+            return str(self.history["stated_highs"][stated]["source"])
+        i = self.position(day)
+        path = self._close_at[i] if 0 <= i < len(self._close_at) else None
+        if path is None:
+            return None
+        if path.startswith("history.") and self.history:
+            j = (day - self.history["start"]).days
+            return str(self.history["sources"][self.history["source_of"][j]]["name"])
+        return str(self._record["week"]["assets"][self.index]["closes"]["source"]["name"])
+
+    @property
+    def first_day(self) -> date | None:
+        """The first day held."""
+        return next((self.day(i) for i, v in enumerate(self.closes) if v is not None), None)
+
+    def last_close_before(self, day: date) -> tuple[date, Traced] | None:
+        for i in range(min(self.position(day), len(self.closes)) - 1, -1, -1):
+            if self.closes[i] is not None:
+                found = self.day(i)
+                close = self.close(found)
+                assert close is not None
+                return found, close
+        return None
+
+    def complete(self, first: date, last: date) -> bool:
+        """Whether a close is held for every day from `first` to `last`."""
+        lo, hi = max(self.position(first), 0), self.position(last)
+        if self.position(first) < 0 or hi >= len(self.closes):
+            return False
+        return all(v is not None for v in self.closes[lo : hi + 1])
+
+
+@dataclass(frozen=True)
+class Highest:
+    """The highest price before a day, and whether it is the highest ever: a provider's stated
+    all-time high must reach over the days the prices we hold do not."""
+
+    price: Traced
+    day: date
+    source: str
+    all_time: bool
+
+
+def highest_before(prices: DailyPrices, until: date, record: dict[str, Any]) -> Highest | None:
+    """The highest price on the days before `until`.
+
+    With a provider's statement "the all-time high is $P, set on D" observed at T, D before
+    `until`: the latest such statement gives the high up to T, and the days held from T's day
+    on can only beat it (all-time, if every one of those days is held). Without one, the
+    highest day held (its high, or its close where no high is held): the highest in the prices
+    we hold, not known to be the highest ever.
+    """
+    statement = prices.statement_before(until)
+    first = 0
+    best: tuple[float, date, Traced, str] | None = None
+    all_time = False
+    if statement is not None:
+        j, high = statement
+        traced = read(record, f"history.{prices.symbol}.stated_highs[{j}].price", "usd")
+        best = (high["price"], high["date"], traced, high["source"])
+        observed = high["observed_at"].date()
+        first = max(prices.position(observed), 0)
+        all_time = observed >= until - timedelta(days=1) or prices.complete(
+            observed, until - timedelta(days=1)
+        )
+    for i in range(first, min(prices.position(until), len(prices.closes))):
+        day = prices.day(i)
+        traced_peak = prices.peak(day)
+        if traced_peak is not None and (best is None or traced_peak.value > best[0]):
+            best = (traced_peak.value, day, traced_peak, prices.source_of(day) or "")
+    if best is None:
+        return None
+    return Highest(best[2], best[1], best[3], all_time)
+
+
+def years_held(first: date, last: date) -> tuple[int, str]:
+    """How long the prices we hold reach back, in whole years (or months under two years)."""
+    months = (last.year - first.year) * 12 + last.month - first.month - (last.day < first.day)
+    return (months // 12, "years") if months >= 24 else (max(months, 1), "months")
+
+
+@dataclass(frozen=True)
+class AssetMove:
+    """One asset's quote and its changes over a day and a week, traced."""
+
+    symbol: str
+    name: str
+    price: Traced
+    at: datetime
+    change_24h: Traced | None
+    change_7d: Traced | None
+
+
+def _close_before(prices: DailyPrices, instant: datetime) -> Traced | None:
+    """The last close whose day had ended by `instant` (a day's close is at 24:00 UTC)."""
+    found = prices.last_close_before(instant.date())
+    return found[1] if found else None
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything one week's edition is computed from."""
+
+    files: WeekFiles
+    previous: Week | None
+    record: dict[str, Any]
+
+    @property
+    def week(self) -> Week:
+        return self.files.week
+
+    @cached_property
+    def _prices(self) -> dict[str, DailyPrices]:
+        return {a.symbol: DailyPrices(self.record, a.symbol) for a in self.week.assets}
+
+    def prices(self, symbol: str) -> DailyPrices:
+        return self._prices[symbol]
+
+    @cached_property
+    def moves(self) -> list[AssetMove]:
+        """Every asset's move, Bitcoin first, then as the week lists them."""
+        ordered = sorted(self.week.assets, key=lambda a: a.symbol != "BTC")
+        moves = []
+        for asset in ordered:
+            prices = self.prices(asset.symbol)
+            base = f"week.assets[{prices.index}].quote"
+            price = read(self.record, f"{base}.price", "usd")
+            changes: dict[str, Traced | None] = {}
+            for name, days in (("change_24h", 1), ("change_7d", 7)):
+                if getattr(asset.quote, f"{name}_pct") is not None:
+                    changes[name] = read(self.record, f"{base}.{name}_pct", "pct")
+                else:
+                    old = _close_before(prices, asset.quote.at - timedelta(days=days))
+                    changes[name] = pct_change(price, old) if old else None
+            moves.append(
+                AssetMove(
+                    asset.symbol,
+                    asset.name,
+                    price,
+                    asset.quote.at,
+                    changes["change_24h"],
+                    changes["change_7d"],
+                )
+            )
+        return moves
+
+    @property
+    def btc(self) -> AssetMove:
+        return self.moves[0]
+
+    def tracked_altcoins(self) -> list[str]:
+        """The altcoins the week tracks: those it has, and those it names as missing."""
+        held = [m.symbol for m in self.moves[1:]]
+        missing = [
+            g.field.split(".")[1]
+            for g in self.week.missing
+            if g.field.startswith("assets.") and g.field.count(".") == 1
+        ]
+        return held + [s for s in missing if s not in held and s != "BTC"]
+
+
+def make_inputs(
+    files: WeekFiles, previous: Week | None = None, history: HistoryStore | None = None
+) -> Inputs:
+    return Inputs(files, previous, build_record(files, previous, history))

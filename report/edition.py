@@ -1,0 +1,270 @@
+"""A week's edition, built once: its claims, story, headline, summary, sections, charts, the
+page and the digest rendered from them, and their verification. Every output (the pages and
+digests `report build` writes, the site, the email, `report verify`) takes what it needs from
+here; none reads another's rendered text back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from report.charts import Chart, build_charts
+from report.claims import Claim, Inputs, find_claims, make_inputs
+from report.claims.base import KINDS
+from report.errors import VerifyError
+from report.history import HistoryStore
+from report.model import Source, Week
+from report.story import Story, classify_story, contradicts
+from report.verify import verify_edition
+from report.weekfile import WeekFiles, previous_week
+from report.writing import AFTER_CHARTS, Writer, sources
+
+SUMMARY_BULLETS = 3
+HEADLINE_TAIL_SCORE = 1.5  # a claim this notable earns the headline's second clause
+MAX_HEADLINE_WORDS = 14
+# Claims that are told in their sections but never lead a summary bullet.
+NOT_IN_SUMMARY = {"week_over_week", "open_interest", "week_range", "best_day", "worst_day"}
+# The topic a story's summary leads with, when the story is about it.
+LEAD_TOPIC = {
+    Story.RECORD_HIGH: "price",
+    Story.RECORD_REVERSAL: "price",
+    Story.CRASH: "price",
+    Story.CRISIS: "defi",
+}
+PRICE_KINDS = ("record_high", "level_cross", "drawdown")  # told with the price, first found
+DOWNLOADS = "downloads"
+
+
+@dataclass(frozen=True)
+class Bullet:
+    label: str
+    text: str  # Markdown
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    body: str  # Markdown
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One week as every output shows it."""
+
+    inputs: Inputs
+    claims: tuple[Claim, ...]
+    story: Story
+    headline: str
+    summary: tuple[Bullet, ...]
+    takeaways: tuple[Bullet, ...]
+    description: str
+    sections: tuple[Section, ...]
+    charts: tuple[Chart, ...]
+    sources: tuple[Source, ...]
+    site_url: str
+    page: str = ""  # Markdown; links to the site's files start with ROOT
+    digest: str = ""  # Markdown, as the email's text part
+    email_digest: str = ""  # the same with the charts placed, for the email's HTML part
+
+    @property
+    def week(self) -> Week:
+        return self.inputs.week
+
+    @property
+    def label(self) -> str:
+        return self.week.week
+
+    @property
+    def page_url(self) -> str:
+        base = self.site_url.rstrip("/")
+        return f"{base}/weeks/{self.label}.html" if base else f"weeks/{self.label}.html"
+
+    def claim(self, kind: str) -> Claim | None:
+        return next((c for c in self.claims if c.kind == kind), None)
+
+    @property
+    def summary_text(self) -> str:
+        """The summary bullets as plain sentences (for the feed and search)."""
+        return " ".join(plain(f"{b.label}: {b.text}") for b in self.summary)
+
+    @property
+    def title(self) -> str:
+        return plain(self.headline)
+
+
+ROOT = "<root>/"  # stands for the path from a page to the site's root; `text` escapes "<"
+_MARKUP = re.compile(r"\\(?=[\\`*_\[\]#!|<>])|\*\*")
+
+
+def plain(markdown: str) -> str:
+    """Our own sentence without its Markdown: escapes and bold marks dropped, links kept as
+    their labels."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    return _MARKUP.sub("", text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _topics(claims: list[Claim]) -> list[Claim]:
+    """The most notable claim of each topic, most notable first."""
+    seen: set[str] = set()
+    chosen = []
+    for claim in claims:
+        if claim.topic not in seen:
+            seen.add(claim.topic)
+            chosen.append(claim)
+    return chosen
+
+
+def _summary_claims(claims: list[Claim], story: Story) -> list[Claim]:
+    candidates = [
+        c
+        for c in claims
+        if c.kind not in NOT_IN_SUMMARY
+        and c.score > 0
+        and not contradicts(c, claims)
+        and (c.kind != "drawdown" or c.subject == "BTC")
+    ]
+    chosen = _topics(candidates)
+    lead = LEAD_TOPIC.get(story)
+    chosen.sort(key=lambda c: c.topic != lead)
+    return chosen
+
+
+class Composer:
+    """Chooses what the edition says where, and has the writer say it."""
+
+    def __init__(self, inputs: Inputs, claims: list[Claim], story: Story, site_url: str) -> None:
+        self.inputs, self.claims, self.story = inputs, claims, story
+        self.writer = Writer(inputs, claims, story, site_url)
+
+    def get(self, kind: str, subject: str | None = "BTC") -> Claim | None:
+        return next(
+            (c for c in self.claims if c.kind == kind and c.subject in (subject, None)), None
+        )
+
+    def price_paragraph(self) -> tuple[str, tuple[Claim, ...]]:
+        """Bitcoin's price and moves, and the one price claim that matters most."""
+        parts = [self.writer.price_sentence()]
+        used: list[Claim] = [c for k in ("price", "week_move", "day_move") if (c := self.get(k))]
+        extra = next((c for k in PRICE_KINDS if (c := self.get(k))), None)
+        if extra is not None:
+            parts.append(self.writer.say(extra))
+            used.append(extra)
+        return " ".join(parts), tuple(used)
+
+    def bullet(self, claim: Claim) -> Bullet:
+        if claim.topic == "price":
+            text, used = self.price_paragraph()
+            main = next((c for c in used if c.kind in PRICE_KINDS), claim)
+            return Bullet(type(main).label, text, used)
+        return Bullet(claim.label, self.writer.say(claim), (claim,))
+
+    def summary(self) -> tuple[Bullet, ...]:
+        return tuple(
+            self.bullet(c) for c in _summary_claims(self.claims, self.story)[:SUMMARY_BULLETS]
+        )
+
+    def takeaways(self) -> tuple[Bullet, ...]:
+        chosen = _summary_claims(self.claims, self.story)
+        chosen.sort(key=lambda c: c.topic != "price")
+        return tuple(self.bullet(c) for c in chosen[:SUMMARY_BULLETS])
+
+    def headline(self) -> str:
+        lead = self._lead()
+        text = self.writer.say(lead, "headline", self.story.value)
+        if self.story == Story.RECORD_REVERSAL and (move := self.get("week_move")):
+            text += f", {self.writer.say(move, 'reversal')}"
+        tail = self._tail()
+        if tail is not None:
+            with_tail = f"{text} {self.writer.say(tail, 'tail')}"
+            if len(plain(with_tail).split()) <= MAX_HEADLINE_WORDS:
+                text = with_tail
+        return text
+
+    def _lead(self) -> Claim:
+        record = self.get("record_high")
+        if self.story in (Story.RECORD_HIGH, Story.RECORD_REVERSAL) and record:
+            return record
+        level = self.get("level_cross")
+        if level is not None and level.phrases() != {"in history"}:
+            falling = self.story.falling or self.story in (Story.QUIET, Story.MIXED)
+            if (level.direction < 0 and falling and self.story != Story.RALLY) or (
+                level.direction > 0 and not self.story.falling
+            ):
+                return level
+        move = self.get("week_move") or self.get("day_move") or self.get("price")
+        assert move is not None  # every week has Bitcoin's price
+        return move
+
+    def _tail(self) -> Claim | None:
+        for claim in _topics(self.claims):
+            if (
+                claim.topic not in ("price", "alts", "days", "range", "rarity", "week_over_week")
+                and claim.score >= HEADLINE_TAIL_SCORE
+                and not contradicts(claim, self.claims)
+                and self.writer.has(claim, "tail")
+                and self.writer.say(claim, "tail")
+            ):
+                return claim
+        return None
+
+
+def build_edition(
+    files: WeekFiles,
+    previous: Week | None = None,
+    history: HistoryStore | None = None,
+    site_url: str = "",
+) -> Edition:
+    """Compute, write and verify one week; raise VerifyError when anything on it is false."""
+    inputs = make_inputs(files, previous, history)
+    claims = find_claims(inputs)
+    story = classify_story(claims)
+    composer = Composer(inputs, claims, story, site_url)
+    writer = composer.writer
+    takeaways = composer.takeaways()
+    edition = Edition(
+        inputs=inputs,
+        claims=tuple(claims),
+        story=story,
+        headline=composer.headline(),
+        summary=composer.summary(),
+        takeaways=takeaways,
+        description=writer.description(),
+        sections=tuple(Section(*s) for s in writer.sections(takeaways=takeaways)),
+        charts=tuple(build_charts(inputs)),
+        sources=tuple(sources(files)),
+        site_url=site_url,
+    )
+    before = {s.key for s in edition.sections[: _charts_at(edition.sections)]}
+    page = writer.render("page.md.j2", edition=edition, before_charts=before)
+    digest = writer.render("digest.md.j2", edition=edition)
+    email = writer.render("digest_email.md.j2", edition=edition)
+    edition = dataclasses.replace(edition, page=page, digest=digest, email_digest=email)
+    problems = verify_edition(edition, history)
+    if problems:
+        raise VerifyError(problems)
+    return edition
+
+
+def _charts_at(sections: tuple[Section, ...]) -> int:
+    """Where the charts go: before the section AFTER_CHARTS names, or at the end."""
+    keys = [s.key for s in sections]
+    return keys.index(AFTER_CHARTS) if AFTER_CHARTS in keys else len(keys)
+
+
+def check_kinds() -> list[str]:
+    """Kinds declared without what every kind needs: a label, a topic, and a sentence."""
+    problems = []
+    for name, kind in KINDS.items():
+        for attribute in ("label", "topic"):
+            if not getattr(kind, attribute, ""):
+                problems.append(f"claim kind {name} has no {attribute}")
+        if not Writer.has_macro(name, "sentence"):
+            problems.append(f"claim kind {name} has no sentence in templates/claims/{name}.md.j2")
+    return problems
+
+
+__all__ = ["ROOT", "Edition", "build_edition", "check_kinds", "plain", "previous_week"]
