@@ -1,10 +1,12 @@
-"""How long the narrative step takes: loaded week → facts → page and digest → verified.
+"""How long the narrative step takes: loaded week → claims → edition (page, digests) → verified.
 
     .venv/bin/python bench/narrative.py
 
-Prints the median over many runs per committed week, split into facts, writing and
-verifying, and the wall time of the whole `report build` command over all committed weeks.
-Figures, not a pass/fail: the aim is well under 50 ms a week.
+Prints, per committed week, the median over many runs of the whole edition and of two of its
+parts (finding the claims; verifying the written texts, claims re-derived), then the time to
+build every week the committed series can give once each, and the wall time of the whole
+`report build` command over all committed weeks. Figures, not a pass/fail: the aim is well
+under 50 ms a week.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from report.facts import compute_facts  # noqa: E402
-from report.verify import Evidence, verify_text  # noqa: E402
-from report.weekfile import load_week_files, week_paths  # noqa: E402
-from report.writing import write_story  # noqa: E402
+from report.claims import find_claims, make_inputs  # noqa: E402
+from report.edition import build_edition  # noqa: E402
+from report.history import HistoryStore  # noqa: E402
+from report.verify import verify_edition  # noqa: E402
+from report.weekfile import load_previous, load_week_files, week_paths  # noqa: E402
+from tests.conftest import derive_module  # noqa: E402
+from tests.test_all_weeks import all_weeks  # noqa: E402
 
-RUNS = 50
+RUNS = 20
 COMMAND_RUNS = 5
 
 
@@ -39,28 +44,33 @@ def median_ms(step: Callable[[], object], runs: int = RUNS) -> float:
 
 
 def main() -> None:
+    history = HistoryStore(ROOT / "data" / "history")
     print(f"narrative step, median of {RUNS} runs per week (ms)")
-    print(f"{'week':10} {'load':>7} {'facts':>7} {'write':>7} {'verify':>7} {'total':>7}")
+    print(f"{'week':10} {'claims':>8} {'verify':>8} {'edition':>8}")
     totals = []
     for path in week_paths(ROOT / "data" / "weeks"):
-        edition = load_week_files(path)
-        facts = compute_facts(edition)
-        written = write_story(facts)
-        load = median_ms(lambda p=path: load_week_files(p))
-        fact = median_ms(lambda e=edition: compute_facts(e))
-        write = median_ms(lambda f=facts: write_story(f))
-        check = median_ms(
-            lambda f=facts, w=written: [
-                verify_text(text, e, "p") for e in [Evidence(f)] for text in (w.page, w.digest)
-            ]
-        )
-        total = fact + write + check
-        totals.append(total)
-        print(
-            f"{edition.week.week:10} {load:7.2f} {fact:7.2f} {write:7.2f} {check:7.2f} {total:7.2f}"
-        )
+        files = load_week_files(path)
+        previous = load_previous(files)
+        edition = build_edition(files, previous, history)
+        claims = median_ms(lambda f=files, p=previous: find_claims(make_inputs(f, p, history)))
+        check = median_ms(lambda e=edition: verify_edition(e, history))
+        whole = median_ms(lambda f=files, p=previous: build_edition(f, p, history))
+        totals.append(whole)
+        print(f"{edition.label:10} {claims:8.2f} {check:8.2f} {whole:8.2f}")
+    median = statistics.median(totals)
+    print(f"edition (claims, story, words, charts, verification): median {median:.2f} ms/week")
+
+    with tempfile.TemporaryDirectory() as folder:
+        derive = derive_module(Path(folder))
+        paths = [derive.write(derive.gather_from_series(week)) for week in all_weeks()]
+        loaded = [load_week_files(p) for p in paths]
+        start = time.perf_counter()
+        for files in loaded:
+            build_edition(files, load_previous(files, loaded), history)
+        seconds = time.perf_counter() - start
     print(
-        f"narrative step (facts + write + verify): median {statistics.median(totals):.2f} ms/week"
+        f"every week the series give ({len(loaded)}), once each: {seconds:.1f} s,"
+        f" {seconds / len(loaded) * 1000:.1f} ms/week"
     )
 
     report = Path(sys.executable).parent / "report"

@@ -29,7 +29,7 @@ from aiosmtpd.smtp import AuthResult  # noqa: E402
 from report import send  # noqa: E402
 from report.ledger import Ledger  # noqa: E402
 from report.mail import Sender, compose_digest, message_body  # noqa: E402
-from report.weekfile import load_week_files, load_previous  # noqa: E402
+from tests.conftest import edition_of  # noqa: E402
 
 
 class Counter:
@@ -46,10 +46,10 @@ class Counter:
 def main() -> None:
     logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's deprecation chatter
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    edition = load_week_files(ROOT / "data" / "weeks" / "2025-W45.yaml")
     sender = Sender("weekly@example.org", "https://example.org/unsubscribe")
     start = time.perf_counter()
-    digest = compose_digest(edition, sender, "https://example.org/", load_previous(edition))
+    edition = edition_of(ROOT / "data" / "weeks" / "2025-W45.yaml", site_url="https://example.org/")
+    digest = compose_digest(edition, sender)
     body = message_body(digest, sender)
     composed = time.perf_counter() - start
 

@@ -39,11 +39,8 @@ from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 
 from report import cache, weekpages  # noqa: E402
-from report.charts import build_charts  # noqa: E402
-from report.facts import compute_facts  # noqa: E402
 from report.site import build_site  # noqa: E402
-from report.weekfile import load_week_files  # noqa: E402
-from tests.conftest import derive_module  # noqa: E402
+from tests.conftest import derive_module, edition_of  # noqa: E402
 from tests.test_site import site_folder  # noqa: E402  (the same isolated copy the tests build)
 
 
@@ -169,8 +166,8 @@ def main() -> None:
         print(f"the same with nothing changed: {figures(same)}")
         print(f"of each, starting Python and loading what the command uses: {start:.2f} s")
 
-        facts = compute_facts(load_week_files(ROOT / "data" / "weeks" / "2025-W45.yaml"))
-        charts = [c.to_dict() for c in build_charts(facts)]
+        edition = edition_of(ROOT / "data" / "weeks" / "2025-W45.yaml")
+        charts = [c.to_dict() for c in edition.charts]
         cold_chart = timed(lambda: vl_convert.vegalite_to_svg(charts[0]))
         svg = [timed(lambda c=c: vl_convert.vegalite_to_svg(c)) for c in charts for _ in range(5)]
         png = [

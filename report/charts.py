@@ -12,13 +12,16 @@ when the reader switches between light and dark.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, cast
 
 import altair as alt
 
-from report.claims import Inputs
+from report.claims import Claim, Inputs
+from report.claims.prices import Drawdown
 from report.formatting import long_date, signed_pct, usd
 
 HISTORY_DAYS = 90
@@ -42,16 +45,23 @@ def colour(role: str) -> alt.ExprRef:
 
 @dataclass(frozen=True)
 class Chart:
+    """A chart's words and data, and how to make its specification: made only when drawn, as
+    Altair's checks cost more than the rest of a page."""
+
     name: str
     title: str
     alt_text: str
     columns: tuple[str, ...]
     rows: list[tuple[str, ...]]
-    spec: alt.TopLevelMixin
+    make: Callable[[], alt.TopLevelMixin]
+
+    @property
+    def spec(self) -> alt.TopLevelMixin:
+        return self.make()
 
     def to_dict(self, validate: bool = True) -> dict[str, Any]:
         """The Vega-Lite specification; the site skips the schema check, the tests keep it."""
-        spec: dict[str, Any] = self.spec.to_dict(validate=validate)
+        spec: dict[str, Any] = self.make().to_dict(validate=validate)
         return spec
 
 
@@ -75,15 +85,9 @@ def _config(chart: alt.Chart | alt.LayerChart) -> alt.TopLevelMixin:
     return configured
 
 
-def price_chart(inputs: Inputs) -> Chart | None:
-    """Bitcoin's daily closes over the last 90 days, with the week marked."""
-    week = inputs.week
-    closes = week.btc.closes
-    if closes is None:
-        return None
-    start = closes.end - timedelta(days=HISTORY_DAYS - 1)
-    points = [(d, v) for d, v in closes.points() if d >= start]
-    data = _data([{"date": d.isoformat(), "close": v} for d, v in points])
+def _price_spec(
+    data: dict[str, Any], week: dict[str, str], high: float | None
+) -> alt.TopLevelMixin:
     line = (
         alt.Chart(data)
         .mark_line(color=colour("price"))
@@ -94,27 +98,68 @@ def price_chart(inputs: Inputs) -> Chart | None:
         )
     )
     band = (
-        alt.Chart(
-            _data([{"start": week.period.start.isoformat(), "end": week.period.end.isoformat()}])
-        )
+        alt.Chart(_data([week]))
         .mark_rect(color=colour("week"), opacity=0.15)
         .encode(x="start:T", x2="end:T")
     )
     layers: list[alt.Chart] = [band, line]
+    if high is not None:
+        layers.append(
+            alt.Chart(_data([{"ath": high}]))
+            .mark_rule(color=colour("high"), strokeDash=[4, 4])
+            .encode(y="ath:Q")
+        )
+    layered = cast(alt.LayerChart, alt.layer(*layers).properties(width="container", height=260))
+    return _config(layered)
+
+
+def price_chart(inputs: Inputs, claims: list[Claim]) -> Chart | None:
+    """Bitcoin's daily closes over the last 90 days, with the week marked and, when it is known,
+    the all-time high."""
+    week = inputs.week
+    closes = week.btc.closes
+    if closes is None:
+        return None
+    start = closes.end - timedelta(days=HISTORY_DAYS - 1)
+    points = [(d, v) for d, v in closes.points() if d >= start]
+    data = _data([{"date": d.isoformat(), "close": v} for d, v in points])
+    band = {"start": week.period.start.isoformat(), "end": week.period.end.isoformat()}
     alt_text = (
         f"Bitcoin's daily close from {long_date(points[0][0])} to {long_date(points[-1][0])}, "
         f"between {usd(min(v for _, v in points))} and {usd(max(v for _, v in points))}"
     )
-    layered = cast(alt.LayerChart, alt.layer(*layers).properties(width="container", height=260))
-    spec = _config(layered)
+    drawdown = next((c for c in claims if isinstance(c, Drawdown) and c.subject == "BTC"), None)
+    high = drawdown.high.value if drawdown is not None and drawdown.all_time else None
+    if high is not None:
+        alt_text += f"; the dashed line is the all-time high of {usd(high)}"
     return Chart(
         name="btc-closes",
         title="Bitcoin, last 90 days of daily closes",
         alt_text=alt_text + ".",
         columns=("Date", "Close"),
         rows=[(d.isoformat(), usd(v)) for d, v in points],
-        spec=spec,
+        make=partial(_price_spec, data, band, high),
     )
+
+
+def _changes_spec(values: list[dict[str, Any]], order: list[str]) -> alt.TopLevelMixin:
+    bars = (
+        alt.Chart(_data(values))
+        .mark_bar()
+        .encode(
+            y=alt.Y("asset:N", title=None, sort=order),
+            yOffset=alt.YOffset("horizon:N"),
+            x=alt.X("change:Q", title="Change (%)"),
+            color=alt.condition(
+                alt.datum.change < 0, alt.value(colour("down")), alt.value(colour("up"))
+            ),
+            opacity=alt.Opacity(
+                "horizon:N", scale=alt.Scale(domain=["24 hours", "7 days"], range=[0.55, 1])
+            ),
+            tooltip=["asset:N", "horizon:N", alt.Tooltip("change:Q", format="+.1f")],
+        )
+    )
+    return _config(bars.properties(width="container", height=40 * len(order)))
 
 
 def changes_chart(inputs: Inputs) -> Chart | None:
@@ -128,43 +173,17 @@ def changes_chart(inputs: Inputs) -> Chart | None:
                 rows.append((move.symbol, label, signed_pct(change)))
     if not values:
         return None
-    bars = (
-        alt.Chart(_data(values))
-        .mark_bar()
-        .encode(
-            y=alt.Y("asset:N", title=None, sort=[m.symbol for m in inputs.moves]),
-            yOffset=alt.YOffset("horizon:N"),
-            x=alt.X("change:Q", title="Change (%)"),
-            color=alt.condition(
-                alt.datum.change < 0, alt.value(colour("down")), alt.value(colour("up"))
-            ),
-            opacity=alt.Opacity(
-                "horizon:N", scale=alt.Scale(domain=["24 hours", "7 days"], range=[0.55, 1])
-            ),
-            tooltip=["asset:N", "horizon:N", alt.Tooltip("change:Q", format="+.1f")],
-        )
-    )
-    spec = _config(bars.properties(width="container", height=40 * len(inputs.moves)))
     return Chart(
         name="changes",
         title="Changes over 24 hours and 7 days",
         alt_text="Price changes of the tracked assets over 24 hours (lighter) and 7 days.",
         columns=("Asset", "Horizon", "Change"),
         rows=rows,
-        spec=spec,
+        make=partial(_changes_spec, values, [m.symbol for m in inputs.moves]),
     )
 
 
-def liquidations_chart(inputs: Inputs) -> Chart | None:
-    """Liquidations by day, longs against shorts, when the week has the daily series."""
-    liquidations = inputs.week.liquidations
-    if liquidations is None or not liquidations.daily:
-        return None
-    values = [
-        {"date": day.date.isoformat(), "side": side, "usd": getattr(day, f"{side}_usd")}
-        for day in liquidations.daily
-        for side in ("long", "short")
-    ]
+def _liquidations_spec(values: list[dict[str, Any]]) -> alt.TopLevelMixin:
     bars = (
         alt.Chart(_data(values))
         .mark_bar()
@@ -179,23 +198,31 @@ def liquidations_chart(inputs: Inputs) -> Chart | None:
             tooltip=["date:T", "side:N", alt.Tooltip("usd:Q", format="$,.0f")],
         )
     )
+    return _config(bars.properties(width="container", height=220))
+
+
+def liquidations_chart(inputs: Inputs) -> Chart | None:
+    """Liquidations by day, longs against shorts, when the week has the daily series."""
+    liquidations = inputs.week.liquidations
+    if liquidations is None or not liquidations.daily:
+        return None
+    values = [
+        {"date": day.date.isoformat(), "side": side, "usd": getattr(day, f"{side}_usd")}
+        for day in liquidations.daily
+        for side in ("long", "short")
+    ]
     return Chart(
         name="liquidations",
         title="Liquidations by day, longs and shorts",
         alt_text="Daily liquidations, long positions stacked under short positions.",
         columns=("Date", "Side", "Liquidated"),
         rows=[(v["date"], v["side"], usd(v["usd"])) for v in values],
-        spec=_config(bars.properties(width="container", height=220)),
+        make=partial(_liquidations_spec, values),
     )
 
 
-def fear_greed_chart(inputs: Inputs) -> Chart | None:
-    sentiment = inputs.week.sentiment
-    if sentiment is None or sentiment.fear_greed is None:
-        return None
-    points = sentiment.fear_greed.series.points()
-    data = _data([{"date": d.isoformat(), "value": v} for d, v in points])
-    line = (
+def _fear_greed_spec(data: dict[str, Any]) -> alt.TopLevelMixin:
+    area = (
         alt.Chart(data)
         .mark_area(line={"color": colour("price")}, color=colour("price"), opacity=0.25)
         .encode(
@@ -204,6 +231,15 @@ def fear_greed_chart(inputs: Inputs) -> Chart | None:
             tooltip=["date:T", "value:Q"],
         )
     )
+    return _config(area.properties(width="container", height=200))
+
+
+def fear_greed_chart(inputs: Inputs) -> Chart | None:
+    sentiment = inputs.week.sentiment
+    if sentiment is None or sentiment.fear_greed is None:
+        return None
+    points = sentiment.fear_greed.series.points()
+    data = _data([{"date": d.isoformat(), "value": v} for d, v in points])
     return Chart(
         name="fear-greed",
         title="Crypto Fear & Greed Index",
@@ -213,14 +249,14 @@ def fear_greed_chart(inputs: Inputs) -> Chart | None:
         ),
         columns=("Date", "Index"),
         rows=[(d.isoformat(), f"{v:.0f}") for d, v in points],
-        spec=_config(line.properties(width="container", height=200)),
+        make=partial(_fear_greed_spec, data),
     )
 
 
-def build_charts(inputs: Inputs) -> list[Chart]:
+def build_charts(inputs: Inputs, claims: list[Claim]) -> list[Chart]:
     """Every chart the week's data supports, in page order."""
     charts = (
-        price_chart(inputs),
+        price_chart(inputs, claims),
         changes_chart(inputs),
         liquidations_chart(inputs),
         fear_greed_chart(inputs),

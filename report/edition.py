@@ -159,8 +159,8 @@ class Composer:
         if claim.topic == "price":
             text, used = self.price_paragraph()
             main = next((c for c in used if c.kind in PRICE_KINDS), claim)
-            return Bullet(type(main).label, text, used)
-        return Bullet(claim.label, self.writer.say(claim), (claim,))
+            return Bullet(main.lead, text, used)
+        return Bullet(claim.lead, self.writer.say(claim), (claim,))
 
     def summary(self) -> tuple[Bullet, ...]:
         return tuple(
@@ -234,7 +234,7 @@ def build_edition(
         takeaways=takeaways,
         description=writer.description(),
         sections=tuple(Section(*s) for s in writer.sections(takeaways=takeaways)),
-        charts=tuple(build_charts(inputs)),
+        charts=tuple(build_charts(inputs, claims)),
         sources=tuple(sources(files)),
         site_url=site_url,
     )

@@ -141,10 +141,16 @@ def count_word(n: int) -> str:
     return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
 
 
-def span(held: tuple[int, str]) -> str:
-    """A length of history in words: "five years", "eleven months"."""
-    n, unit = held
-    return f"{count_word(n)} {unit.removesuffix('s') if n == 1 else unit}"
+def span(months: int) -> str:
+    """How much history we hold, said as it reads after "in": "the eleven months", "the five
+    years", "more than a year", "more than five years"."""
+    if months < 12:
+        return f"the {count_word(months)} month{'s' if months != 1 else ''}"
+    years, rest = divmod(months, 12)
+    said = "a year" if years == 1 else f"{count_word(years)} years"
+    if rest:
+        return f"more than {said}"
+    return "the one year" if years == 1 else f"the {said}"
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#!|<>])")

@@ -87,6 +87,7 @@ def _rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
 class HistoryStore:
     folder: Path = HISTORY
     _days: dict[str, list[Day]] = field(default_factory=dict, repr=False)
+    _views: dict[tuple[str, date], dict[str, Any] | None] = field(default_factory=dict, repr=False)
 
     def path(self, symbol: str) -> Path:
         return self.folder / f"prices-{symbol}.csv"
@@ -168,6 +169,7 @@ class HistoryStore:
         days = sorted([*held.values(), *new], key=lambda d: d.day)
         write_atomically(self.path(symbol), _days_csv(days).encode())
         self._days[symbol] = days
+        self._views.clear()
 
     def keep_high(self, high: StatedHigh) -> None:
         """Add a stated all-time high, unless the same high on the same day is held already
@@ -195,6 +197,7 @@ class HistoryStore:
             )
         write_atomically(self.highs_path, out.getvalue().encode())
         self.__dict__["stated_highs"] = highs
+        self._views.clear()
 
     def series(self, symbol: str, first: date, last: date) -> DailySeries | None:
         """The store's closes from `first` to `last` as one series, or None when it has none.
@@ -210,9 +213,14 @@ class HistoryStore:
         return DailySeries(start=begin, values=values, source=_store_source(symbol, kept))
 
     def view(self, symbol: str, through: date) -> dict[str, Any] | None:
-        """The days held up to `through` (and the stated highs observed by then or about days
-        before then), as the plain data a week's claims read: consecutive `closes` and `highs`
-        from `start` (None where a day is missing), and each day's source by index."""
+        """The days held up to `through` (and the stated highs about days up to then), as the
+        plain data a week's claims read: consecutive `closes` and `highs` from `start` (None
+        where a day is missing), and each day's source by index. Made once per day asked."""
+        if (symbol, through) not in self._views:
+            self._views[(symbol, through)] = self._view(symbol, through)
+        return self._views[(symbol, through)]
+
+    def _view(self, symbol: str, through: date) -> dict[str, Any] | None:
         days = [d for d in self.days(symbol) if d.day <= through]
         if not days:
             return None

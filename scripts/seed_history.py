@@ -29,7 +29,13 @@ from report.history import Day, HistoryStore, StatedHigh, write_days  # noqa: E4
 SERIES = ROOT / "data" / "series" / "binance_spot_1d"
 STORE = ROOT / "data" / "history"
 RECORDED_2022 = ROOT / "tests" / "recorded" / "coingecko_coins_markets_2022-02-23_five.json"
-SYMBOLS = {"bitcoin": "BTC", "ethereum": "ETH", "ripple": "XRP", "binancecoin": "BNB", "solana": "SOL"}
+SYMBOLS = {
+    "bitcoin": "BTC",
+    "ethereum": "ETH",
+    "ripple": "XRP",
+    "binancecoin": "BNB",
+    "solana": "SOL",
+}
 OPEN_CANDLE = date(2026, 2, 21)  # the series' last row was still open when it was committed
 BINANCE = "Binance spot daily klines (USDT)"
 BINANCE_URL = "https://api.binance.com/api/v3/klines"

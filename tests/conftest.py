@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,20 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WEEKS = ROOT / "data" / "weeks"
 SEED = WEEKS / "2025-W45.yaml"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", help="run the slow tests too (CI does)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests run with --slow or in CI (CI=true), and are skipped, said so, otherwise."""
+    if config.getoption("--slow") or os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow (CI runs it)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +91,15 @@ def week_variant(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+def edition_of(path: Path, previous: bool = True, site_url: str = "") -> Any:
+    """A week's edition as `report build` makes it: with the week before it when that file
+    lies beside it, and the committed price history."""
+    from report.edition import build_edition
+    from report.history import HistoryStore
+    from report.weekfile import load_previous, load_week_files
+
+    files = load_week_files(path)
+    before = load_previous(files) if previous else None
+    return build_edition(files, before, HistoryStore(ROOT / "data" / "history"), site_url)

@@ -10,14 +10,12 @@ from typing import Any
 
 import vl_convert
 
-from report.charts import PALETTE, build_charts
-from report.facts import compute_facts
-from report.weekfile import load_week_files
-from tests.conftest import SEED, WEEKS
+from report.charts import PALETTE
+from tests.conftest import SEED, WEEKS, edition_of
 
 
 def charts_of(path):  # type: ignore[no-untyped-def]
-    return {c.name: c for c in build_charts(compute_facts(load_week_files(path)))}
+    return {c.name: c for c in edition_of(path).charts}
 
 
 def values(spec: dict, part: dict) -> list:  # type: ignore[type-arg]

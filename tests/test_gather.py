@@ -15,7 +15,6 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from report.build import write_edition
 from report.cli import app
 from report.errors import DataError
 from report.gather import (
@@ -37,6 +36,7 @@ from report.sources.defillama import DefiLlama
 from report.sources.polymarket import Polymarket
 from report.weekfile import load_week_files
 from tests.api_answers import answer, recorded
+from tests.conftest import edition_of
 from tests.local_server import LocalServer, Route, local_server
 
 FAST = HttpPolicy(timeout_s=1.0, attempts=2, backoff_s=0.01)
@@ -77,7 +77,7 @@ def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path
     assert "all-time high" in gaps["assets.BTC.ath"]
     assert gaps["incidents.tvl"].startswith("DefiLlama hacks: no TVL for Balancer V2: HTTP 404")
     path = write_week(gathered, week, tmp_path, None)
-    page = write_edition(load_week_files(path)).page  # raises unless every number traces
+    page = edition_of(path).page  # raises unless every number traces
     assert "Bitcoin" in page.splitlines()[0]
     # 5 price histories, Fear & Greed, funding, hacks, 2 candles, the TVL of 3 hacked protocols
     assert gathered.requests == 13
@@ -335,13 +335,12 @@ def test_a_rerun_rewrites_the_week_and_leaves_the_editorial_file(tmp_path: Path)
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_command_fails_cleanly_when_no_price_comes(tmp_path: Path, server: LocalServer) -> None:
     nowhere = [f"--base-url={name}={server.url}/nothing" for name in [*SOURCES, FALLBACK]]
-    result = CliRunner().invoke(
-        app,
-        ["gather", "--week", "2025-W45", "--weeks-dir", str(tmp_path), *nowhere],
-    )
+    weeks, history = tmp_path / "weeks", tmp_path / "history"
+    folders = ["--weeks-dir", str(weeks), "--history-dir", str(history)]
+    result = CliRunner().invoke(app, ["gather", "--week", "2026-W47", *folders, *nowhere])
     assert result.exit_code == 1
     assert "no Bitcoin price" in result.output
-    assert list(tmp_path.iterdir()) == []
+    assert not weeks.exists() or list(weeks.iterdir()) == []
     gc.collect()
 
 

@@ -9,12 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from report.build import write_edition
 from report.errors import DataError
 from report.gather import Gathered, default_sources, gather, validated, write_week
 from report.history import HistoryStore
-from report.weekfile import load_week_files
 from tests.api_answers import answer
+from tests.conftest import edition_of
 from tests.test_gather import FAST, W45_LATER
 
 
@@ -58,7 +57,7 @@ def test_a_week_beyond_the_vendors_year_comes_from_the_store(
     assert not any(g.field == "assets.BTC" for g in week.missing)
     assert late.fetched_closes == {}  # nothing fetched, so nothing new to keep
     path = write_week(late, week, tmp_path / "late", store)
-    write_edition(load_week_files(path))  # the page's numbers trace
+    edition_of(path)  # the page's claims and numbers verify
 
 
 def test_the_store_extends_what_the_vendor_still_serves(store: HistoryStore) -> None:

@@ -200,6 +200,7 @@ def test_a_non_ascii_protocol_name_travels_encoded(
 
     def rename(data: dict[str, Any]) -> None:
         data["incidents"][0]["protocol"] = "Zürich Ætherië Finance"
+        data["incidents"][0]["target"] = "DeFi Protocol"  # still the week's largest DeFi loss
 
     week = week_variant(rename)
     result = send(env, subscribers("ana@example.org"), tmp_path / "sent", week=week)

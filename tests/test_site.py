@@ -118,9 +118,15 @@ def test_an_mkdocs_warning_fails_and_keeps_the_last_good_site(tmp_path: Path) ->
 
 
 def test_the_site_page_is_verified_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from report import weekpages
+    from report import weekpages, writing
 
-    monkeypatch.setattr(weekpages, "_downloads", lambda week: "\nAbout 42,000 downloads.\n")
+    real = writing.Writer.render
+
+    def with_invention(self, template, **values):  # type: ignore[no-untyped-def]
+        text = real(self, template, **values)
+        return text + "\nAbout 42,000 downloads.\n" if template == "page.md.j2" else text
+
+    monkeypatch.setattr(writing.Writer, "render", with_invention)
     monkeypatch.setattr(weekpages, "WEEKS_CACHE", tmp_path / "cache")  # no page made before
     config, public = site_folder(tmp_path)
     with pytest.raises(VerifyError, match="'42,000'"):

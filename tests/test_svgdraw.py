@@ -6,17 +6,14 @@ import json
 
 import pytest
 
-from report.charts import build_charts
 from report.errors import RenderError
-from report.facts import compute_facts
 from report.svgdraw import SvgDrawer
-from report.weekfile import load_week_files
 from report.weekpages import chart_spec
-from tests.conftest import SEED
+from tests.conftest import SEED, edition_of
 
 
 def test_draws_the_weeks_charts_and_stops_on_leaving() -> None:
-    charts = build_charts(compute_facts(load_week_files(SEED)))
+    charts = edition_of(SEED).charts
     with SvgDrawer() as drawer:
         svgs = [drawer.draw(chart_spec(c)).decode() for c in charts]
         helper = drawer._helper  # private: to see that leaving the block stops it

@@ -6,11 +6,13 @@ import math
 
 import pytest
 
-from report.build import write_edition
-from report.facts import compute_facts
-from report.verify import verify_text
-from report.weekfile import load_week_files, load_previous, previous_week
-from tests.conftest import SEED, WEEKS
+from report.edition import build_edition
+from report.history import HistoryStore
+from report.verify import Evidence, verify_text
+from report.weekfile import load_previous, load_week_files, previous_week
+from tests.conftest import ROOT, SEED, WEEKS, edition_of
+
+HISTORY = HistoryStore(ROOT / "data" / "history")
 
 
 @pytest.mark.parametrize(
@@ -22,10 +24,11 @@ def test_previous_week_crosses_years(week: str, before: str) -> None:
 
 
 def test_seed_week_is_compared_with_the_file_beside_it() -> None:
-    edition = load_week_files(SEED)
-    previous = load_previous(edition)
+    files = load_week_files(SEED)
+    previous = load_previous(files)
     assert previous is not None and previous.week == "2025-W44"
-    comparison = compute_facts(edition, previous).week_over_week
+    edition = edition_of(SEED)
+    comparison = edition.claim("week_over_week")
     assert comparison is not None
     before = previous.btc.quote.price
     assert comparison.price.before is not None and comparison.price.before.value == before
@@ -38,32 +41,30 @@ def test_seed_week_is_compared_with_the_file_beside_it() -> None:
         "Fear",
         "Extreme Fear",
     )
-    page = write_edition(edition, previous=previous).page
+    page = edition.page
     assert "| Bitcoin price | $103,849 | $110,541 | −6.1% |" in page
     assert "| Fear & Greed Index | 21 (Extreme Fear) | 37 (Fear) | −16 points |" in page
-    assert "There is no liquidation figure to compare: 2025-W44's record has none." in page
+    assert "There is no liquidation figure to compare: 2025-W44 has none." in page
 
 
 def test_a_week_without_its_predecessor_says_so() -> None:
-    edition = load_week_files(WEEKS / "2025-W19.yaml")
-    assert load_previous(edition) is None
-    facts = compute_facts(edition)
-    assert facts.week_over_week is None
-    page = write_edition(edition).page
-    assert "There is no week of record for 2025-W18" in page
-    assert verify_text(page, facts, "page") == []
+    files = load_week_files(WEEKS / "2025-W19.yaml")
+    assert load_previous(files) is None
+    edition = edition_of(WEEKS / "2025-W19.yaml")
+    assert edition.claim("week_over_week") is None
+    assert "We hold no data for 2025-W18, the week before" in edition.page
 
 
 def test_last_weeks_numbers_count_only_through_the_comparison() -> None:
-    edition = load_week_files(SEED)
-    real = load_previous(edition)
+    files = load_week_files(SEED)
+    real = load_previous(files)
     assert real is not None
     # SYNTHETIC: last week's Ether quote replaced by a made-up price the seed week never saw.
     eth = real.assets[1]
     fake_eth = eth.model_copy(update={"quote": eth.quote.model_copy(update={"price": 1234.5})})
     previous = real.model_copy(update={"assets": [real.assets[0], fake_eth, *real.assets[2:]]})
-    facts = compute_facts(edition, previous)
-    assert verify_text("Bitcoin was at $110,541 a week earlier.", facts, "page") == []
-    problems = verify_text("Ether was at $1,234.50 a week earlier.", facts, "page")
+    evidence = Evidence.of(build_edition(files, previous, HISTORY))
+    assert verify_text("Bitcoin was at $110,541 a week earlier.", evidence, "page") == []
+    problems = verify_text("Ether was at $1,234.50 a week earlier.", evidence, "page")
     assert len(problems) == 1 and "'$1,234.50'" in problems[0]
-    assert verify_text("2025-W44 and 2025-W45 are compared.", facts, "page") == []
+    assert verify_text("2025-W44 and 2025-W45 are compared.", evidence, "page") == []

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from report.errors import DataError
-from report.weekfile import load_week_files, load_all_week_files, week_paths
+from report.weekfile import load_all_week_files, load_week_files, week_paths
 from tests.conftest import SEED
 
 

@@ -11,7 +11,7 @@ DECLARED = (prices, market, incidents, editorial)  # importing them registers th
 
 def find_claims(inputs: Inputs) -> list[Claim]:
     """Every claim the week supports, most notable first (ties by kind, for stable pages)."""
-    found = [claim for kind in KINDS.values() for claim in kind.find(inputs)]
+    found = [claim for kind in KINDS.values() for claim in inputs.found(kind)]
     return sorted(found, key=lambda c: (-c.score, c.kind))
 
 

@@ -80,6 +80,12 @@ class Claim:
         """The way the claim says a price went (-1, +1), or 0 when it says no move."""
         return 0
 
+    @property
+    def lead(self) -> str:
+        """The words before a summary bullet: the kind's label, unless the claim's own
+        condition changes what may be said."""
+        return self.label
+
     def phrases(self) -> set[str]:
         """The names of the phrases (of `PHRASES`) this claim licenses."""
         return set(self.PHRASES)
@@ -91,7 +97,7 @@ class Claim:
         problem = self.condition()
         if problem:
             return [f"{what} is false: {problem}"]
-        again = [c for c in type(self).find(inputs) if c.key == self.key]
+        again = [c for c in inputs.found(type(self)) if c.key == self.key]
         if not again:
             return [f"{what} does not follow from the record"]
         if again[0] != self:

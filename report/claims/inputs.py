@@ -8,16 +8,17 @@ history with the week's own daily series, each value traced to the place it was 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from report.history import HistoryStore
 from report.model import Week
 from report.trace import Traced, pct_change, read
 from report.weekfile import WeekFiles
 
+T = TypeVar("T")
 NO_EDITORIAL: dict[str, Any] = {
     "drivers": [],
     "quotes": [],
@@ -70,11 +71,13 @@ class DailyPrices:
         length = (self.through - self.start).days + 1
         self.closes: list[float | None] = [None] * max(length, 0)
         self.highs: list[float | None] = [None] * max(length, 0)
-        self._close_at: list[str | None] = [None] * max(length, 0)
-        self._high_at: list[str | None] = [None] * max(length, 0)
+        # Where each day's value was read: the series it came from, by its path and start.
+        self._close_at: list[tuple[str, date] | None] = [None] * max(length, 0)
+        self._high_at: list[tuple[str, date] | None] = [None] * max(length, 0)
         if self.history:
-            self._fill(self.history["start"], self.history["closes"], f"history.{symbol}.closes")
-            self._fill(self.history["start"], self.history["highs"], f"history.{symbol}.highs")
+            start = self.history["start"]
+            self._fill(start, self.history["closes"], (f"history.{symbol}.closes", start))
+            self._fill(start, self.history["highs"], (f"history.{symbol}.highs", start))
         # A stated all-time high is that day's high as its provider measured it (the latest
         # statement about a day wins), so that every week names the same high for the day.
         self._stated_on: dict[date, int] = {}
@@ -85,18 +88,25 @@ class DailyPrices:
         for name in ("closes", "highs"):
             series = asset.get(name)
             if series:
-                self._fill(series["start"], series["values"], f"{base}.{name}.values")
+                where = (f"{base}.{name}.values", series["start"])
+                self._fill(series["start"], series["values"], where)
 
-    def _fill(self, start: date, values: list[float | None], path: str) -> None:
-        target, paths = (
-            (self.highs, self._high_at) if "highs" in path else (self.closes, self._close_at)
-        )
+    def _fill(self, start: date, values: list[float | None], where: tuple[str, date]) -> None:
+        highs = where[0].endswith(("highs", "highs.values"))
+        target, paths = (self.highs, self._high_at) if highs else (self.closes, self._close_at)
         offset = (start - self.start).days
         for i, value in enumerate(values):
             j = offset + i
             if value is not None and 0 <= j < len(target):
                 target[j] = value
-                paths[j] = f"{path}[{i}]"
+                paths[j] = where
+
+    def _read(self, at: list[tuple[str, date] | None], day: date) -> Traced | None:
+        i = self.position(day)
+        where = at[i] if 0 <= i < len(at) else None
+        if where is None:
+            return None
+        return read(self._record, f"{where[0]}[{(day - where[1]).days}]", "usd")
 
     def day(self, i: int) -> date:
         return self.start + timedelta(days=i)
@@ -105,16 +115,10 @@ class DailyPrices:
         return (day - self.start).days
 
     def close(self, day: date) -> Traced | None:
-        i = self.position(day)
-        if 0 <= i < len(self.closes) and self._close_at[i]:
-            return read(self._record, str(self._close_at[i]), "usd")
-        return None
+        return self._read(self._close_at, day)
 
     def high(self, day: date) -> Traced | None:
-        i = self.position(day)
-        if 0 <= i < len(self.highs) and self._high_at[i]:
-            return read(self._record, str(self._high_at[i]), "usd")
-        return None
+        return self._read(self._high_at, day)
 
     def peak(self, day: date) -> Traced | None:
         """The day's highest price: a provider's stated all-time high set that day, else the
@@ -123,6 +127,14 @@ class DailyPrices:
         if stated is not None:
             return read(self._record, f"history.{self.symbol}.stated_highs[{stated}].price", "usd")
         return self.high(day) or self.close(day)
+
+    def peak_value(self, i: int) -> float | None:
+        """What `peak` gives for the day at index `i`, as a plain number (for scans)."""
+        stated = self._stated_on.get(self.day(i))
+        if stated is not None and self.history:
+            return float(self.history["stated_highs"][stated]["price"])
+        high = self.highs[i]
+        return high if high is not None else self.closes[i]
 
     def statement_before(self, until: date) -> tuple[int, dict[str, Any]] | None:
         """The latest observed stated all-time high set before `until`, with its index."""
@@ -136,10 +148,10 @@ class DailyPrices:
         if stated is not None and self.history:
             return str(self.history["stated_highs"][stated]["source"])
         i = self.position(day)
-        path = self._close_at[i] if 0 <= i < len(self._close_at) else None
-        if path is None:
+        where = self._close_at[i] if 0 <= i < len(self._close_at) else None
+        if where is None:
             return None
-        if path.startswith("history.") and self.history:
+        if where[0].startswith("history.") and self.history:
             j = (day - self.history["start"]).days
             return str(self.history["sources"][self.history["source_of"][j]]["name"])
         return str(self._record["week"]["assets"][self.index]["closes"]["source"]["name"])
@@ -199,20 +211,24 @@ def highest_before(prices: DailyPrices, until: date, record: dict[str, Any]) -> 
         all_time = observed >= until - timedelta(days=1) or prices.complete(
             observed, until - timedelta(days=1)
         )
+    top: tuple[float, int] | None = None
     for i in range(first, min(prices.position(until), len(prices.closes))):
-        day = prices.day(i)
+        value = prices.peak_value(i)
+        if value is not None and (top is None or value > top[0]):
+            top = (value, i)
+    if top is not None and (best is None or top[0] > best[0]):
+        day = prices.day(top[1])
         traced_peak = prices.peak(day)
-        if traced_peak is not None and (best is None or traced_peak.value > best[0]):
-            best = (traced_peak.value, day, traced_peak, prices.source_of(day) or "")
+        assert traced_peak is not None
+        best = (top[0], day, traced_peak, prices.source_of(day) or "")
     if best is None:
         return None
     return Highest(best[2], best[1], best[3], all_time)
 
 
-def years_held(first: date, last: date) -> tuple[int, str]:
-    """How long the prices we hold reach back, in whole years (or months under two years)."""
-    months = (last.year - first.year) * 12 + last.month - first.month - (last.day < first.day)
-    return (months // 12, "years") if months >= 24 else (max(months, 1), "months")
+def years_held(first: date, last: date) -> int:
+    """How long the prices we hold reach back, in whole months."""
+    return (last.year - first.year) * 12 + last.month - first.month - (last.day < first.day)
 
 
 @dataclass(frozen=True)
@@ -240,6 +256,13 @@ class Inputs:
     files: WeekFiles
     previous: Week | None
     record: dict[str, Any]
+    _found: dict[type, list[Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    def found(self, kind: type[T]) -> list[T]:
+        """The claims of one kind these inputs give, computed once."""
+        if kind not in self._found:
+            self._found[kind] = list(kind.find(self))  # type: ignore[attr-defined]
+        return self._found[kind]
 
     @property
     def week(self) -> Week:

@@ -31,6 +31,10 @@ SCALE_DAILY_MOVE_PCT = 3.0
 MIN_DAILY_MOVE_PCT = 3.0  # a worst (best) day worth naming
 MIN_RARE_MOVE_PCT = 10.0  # a seven-day move worth setting against history
 MIN_RARE_DAYS = 180
+# The words of a high that is the highest in the prices we hold, not known to be ever.
+HIGHEST_HELD = (
+    r"\b[Hh]ighest (?:(?:price|close) )?in (?:the|more than|[Oo]ur [Pp]rice [Hh]istory)\b"
+)
 QUIET_RANGE_PCT = 6.0  # a week whose closes stay this close is worth calling tight
 # "In the N years of prices we hold" is worth saying only once they reach back a year.
 MIN_HISTORY_DAYS = 365
@@ -140,7 +144,8 @@ class RecordHigh(Claim):
     topic = "price"
     PHRASES: ClassVar[dict[str, str]] = {
         "record": r"\b[Rr]ecords?\b",
-        "highest in history": r"\b[Hh]ighest (price|close) in the\b",
+        "all-time high": r"\b[Aa]ll-[Tt]ime [Hh]igh\b",
+        "highest in history": HIGHEST_HELD,
     }
 
     high: Traced
@@ -150,7 +155,7 @@ class RecordHigh(Claim):
     before_day: date
     all_time: bool
     held_from: date
-    held: tuple[int, str]
+    held: int  # months of prices held
 
     @classmethod
     def find(cls, inputs: Inputs) -> Iterable[RecordHigh]:
@@ -182,7 +187,11 @@ class RecordHigh(Claim):
         return None
 
     def phrases(self) -> set[str]:
-        return {"record"} if self.all_time else {"highest in history"}
+        return {"record", "all-time high"} if self.all_time else {"highest in history"}
+
+    @property
+    def lead(self) -> str:
+        return self.label if self.all_time else "New high"
 
     @property
     def direction(self) -> int:
@@ -200,6 +209,7 @@ class Drawdown(Claim):
     PHRASES: ClassVar[dict[str, str]] = {
         "below all-time high": r"\bbelow (its|the) all-time high\b",
         "all-time high": r"\b[Aa]ll-[Tt]ime [Hh]igh\b",
+        "highest in history": HIGHEST_HELD,
     }
 
     move: AssetMove
@@ -208,7 +218,7 @@ class Drawdown(Claim):
     source: str
     below: Traced  # the price's change from the high, in percent (negative)
     all_time: bool
-    held: tuple[int, str]
+    held: int  # months of prices held
 
     @classmethod
     def find(cls, inputs: Inputs) -> Iterable[Drawdown]:
@@ -217,6 +227,8 @@ class Drawdown(Claim):
             first = prices.first_day
             highest = highest_before(prices, prices.through + timedelta(days=1), inputs.record)
             if highest is None or first is None or not move.price.value < highest.price.value:
+                continue
+            if not highest.all_time and not _long_enough(first, prices.through):
                 continue
             below = pct_change(move.price, highest.price)
             yield cls(
@@ -237,7 +249,7 @@ class Drawdown(Claim):
         return None
 
     def phrases(self) -> set[str]:
-        return set(self.PHRASES) if self.all_time else set()
+        return {"below all-time high", "all-time high"} if self.all_time else {"highest in history"}
 
     @property
     def direction(self) -> int:
@@ -268,7 +280,7 @@ class LevelCross(Claim):
     PHRASES: ClassVar[dict[str, str]] = {
         "since": r"\b(for the first time since|had not (been|closed) (below|above) since)\b",
         "ever": r"\bfor the first time ever\b",
-        "in history": r"\bfor the first time in the\b",
+        "in history": r"\bfor the first time in (?:the|more than)\b",
     }
 
     direction_word: str  # "below" or "above"
@@ -278,7 +290,7 @@ class LevelCross(Claim):
     since_close: Traced | None
     ever: bool
     held_from: date
-    held: tuple[int, str]
+    held: int  # months of prices held
     gap_days: int
 
     @classmethod
@@ -485,14 +497,14 @@ class Rarity(Claim):
     topic = "rarity"
     PHRASES: ClassVar[dict[str, str]] = {
         "since": r"\b(steepest|biggest) seven-day (fall|gain) since\b",
-        "in history": r"\b(steepest|biggest) seven-day (fall|gain) in the\b",
+        "in history": r"\b(steepest|biggest) seven-day (fall|gain) in (?:the|more than)\b",
     }
 
     change: Traced
     since: date | None
     since_change: Traced | None
     held_from: date
-    held: tuple[int, str]
+    held: int  # months of prices held
 
     @classmethod
     def find(cls, inputs: Inputs) -> Iterable[Rarity]:

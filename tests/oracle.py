@@ -1,0 +1,376 @@
+"""An independent check of what a page claims, against the raw series.
+
+It does not use the program's claims code: it reads the committed Binance daily series
+(data/series/binance_spot_1d), the providers' stated all-time highs (data/history/highs.csv),
+DefiLlama's hacks list as copied (data/series/defillama_hacks_derived.csv) and the week file's
+own quote, and tests the sentences a page writes, as a reader would, one pattern at a time. It
+knows both the present wording and the wording of the program before claims were checked, so
+that the same check counts false claims before and after.
+
+    python -m tests.oracle PAGES_FOLDER WEEKS_FOLDER      # counts, and every false claim
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SERIES = ROOT / "data" / "series"
+OPEN_CANDLE = date(2026, 2, 21)
+ALTS = ("ETH", "XRP", "BNB", "SOL")
+NAMES = {"Bitcoin": "BTC", "Ethereum": "ETH", "XRP": "XRP", "BNB": "BNB", "Solana": "SOL"}
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DATE = rf"(?:{MONTHS}) \d{{1,2}}, \d{{4}}"
+SHORT_DATE = rf"(?:{MONTHS}) \d{{1,2}}"
+MONEY = r"\$[\d,]+(?:\.\d+)?(?:K| million| billion)?"
+
+
+@cache
+def daily(symbol: str) -> dict[date, tuple[float, float]]:
+    """Binance's (high, close) by day, as the committed series hold them."""
+    with (SERIES / "binance_spot_1d" / f"{symbol}.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {
+        date.fromisoformat(r["t"]): (float(r["h"]), float(r["c"]))
+        for r in rows
+        if date.fromisoformat(r["t"]) < OPEN_CANDLE
+    }
+
+
+@cache
+def stated() -> list[tuple[str, float, date, date]]:
+    """(symbol, price, day, observed) of each provider's stated all-time high."""
+    with (ROOT / "data" / "history" / "highs.csv").open(newline="") as f:
+        return [
+            (
+                r["symbol"],
+                float(r["price"]),
+                date.fromisoformat(r["date"]),
+                datetime.fromisoformat(r["observed_at"]).date(),
+            )
+            for r in csv.DictReader(f)
+        ]
+
+
+@cache
+def hacks() -> list[tuple[date, str, float | None]]:
+    with (SERIES / "defillama_hacks_derived.csv").open(newline="") as f:
+        return [
+            (
+                date.fromisoformat(r["exploit_date"][:10]),
+                r["protocol_name_raw"],
+                float(r["loss_usd"]) if r["loss_usd"] else None,
+            )
+            for r in csv.DictReader(f)
+        ]
+
+
+def money(text: str) -> float:
+    number = float(re.sub(r"[^\d.]", "", text.split(" ")[0].removesuffix("K")))
+    if text.endswith("K"):
+        return number * 1e3
+    if text.endswith("million"):
+        return number * 1e6
+    if text.endswith("billion"):
+        return number * 1e9
+    return number
+
+
+def day_of(text: str, year: int | None = None) -> date:
+    if year is not None and not re.search(r"\d{4}$", text):
+        text = f"{text}, {year}"
+    return datetime.strptime(f"{text} +0000", "%B %d, %Y %z").date()
+
+
+def shown(value: float, text: str) -> bool:
+    """Is `value` what `text` shows, at the precision shown (rounded, up or down)?"""
+    target = money(text) if "$" in text else float(text.replace(",", "").rstrip("%"))
+    body = text.split(" ")[0].lstrip("$").removesuffix("K").removesuffix("%")
+    decimals = len(body.split(".")[1]) if "." in body else 0
+    scale = (
+        1e3 if text.endswith("K") else 1e6 if "million" in text else 1e9 if "billion" in text else 1
+    )
+    step = 10.0**-decimals * scale
+    return abs(abs(value) - target) <= step * 1.0001
+
+
+@dataclass
+class Week:
+    """What the raw series say of one week."""
+
+    label: str
+    start: date
+    through: date  # the last complete day when the week was quoted
+    price: float  # Bitcoin's quote, from the week file
+    change_7d: float | None
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.through - self.start).days + 1)]
+
+
+def week_of(path: Path) -> Week:
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    btc = next(a for a in record["assets"] if a["symbol"] == "BTC")
+    as_of = record["as_of"]
+    if isinstance(as_of, str):
+        as_of = datetime.fromisoformat(as_of)
+    through = as_of.date() - timedelta(days=1)
+    price = float(btc["quote"]["price"])
+    quoted = btc["quote"].get("change_7d_pct")
+    before = daily("BTC").get(as_of.date() - timedelta(days=8))
+    change = quoted if quoted is not None else ((price / before[1] - 1) * 100 if before else None)
+    return Week(record["week"], record["period"]["start"], through, price, change)
+
+
+def peaks_before(symbol: str, day: date) -> dict[date, float]:
+    """Every price we know of each day before `day`: Binance's high, and a stated high."""
+    found = {d: hc[0] for d, hc in daily(symbol).items() if d < day}
+    for s, price, d, _ in stated():
+        if s == symbol and d < day:
+            found[d] = max(found.get(d, 0.0), price)
+    return found
+
+
+def all_time_known(symbol: str, day: date) -> bool:
+    """A provider's statement reaches back over the days our series do not."""
+    return any(s == symbol and d < day for s, _, d, _ in stated())
+
+
+def is_high(symbol: str, value: float, on: date, before: date) -> bool:
+    """`value` on `on` is the highest price before `before`: a source gives it for that
+    day, and no other day before had a price above it."""
+    sources = [daily(symbol).get(on, (None, None))[0]] + [
+        p for s, p, d, _ in stated() if s == symbol and d == on
+    ]
+    if not any(v is not None and abs(v - value) < max(0.51, value * 1e-6) for v in sources):
+        return False
+    others = [v for d, v in peaks_before(symbol, before).items() if d != on]
+    return all(v < value - 1e-9 for v in others)
+
+
+@dataclass
+class Verdicts:
+    """Each distinct claim of a page is judged once, however often the page repeats it."""
+
+    checked: Counter[str] = field(default_factory=Counter)
+    false: list[str] = field(default_factory=list)
+    highs: dict[tuple[str, date], set[float]] = field(default_factory=dict)
+    seen: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def judge(self, kind: str, ok: bool, week: str, text: str) -> None:
+        if (week, kind, text) in self.seen:
+            return
+        self.seen.add((week, kind, text))
+        self.checked[kind] += 1
+        if not ok:
+            self.false.append(f"{week}: {kind}: {text}")
+
+
+def _closes(symbol: str, days: list[date]) -> list[tuple[date, float]]:
+    return [(d, daily(symbol)[d][1]) for d in days if d in daily(symbol)]
+
+
+def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) -> None:
+    """Judge every claim the page's words make that this checker knows how to read."""
+    btc = daily("BTC")
+    label = week.label
+    closes = _closes("BTC", week.days())
+    first_line = text.splitlines()[0]
+
+    # Records: "Hits a Record $X" / "set a record of $X on D" (and the old "Sets a Record at $X").
+    for m in re.finditer(rf"[Rr]ecord(?: close)? (?:of |at )?({MONEY})(?: on ({DATE}))?", text):
+        value = money(m[1])
+        peaks = [p for d, p in peaks_before("BTC", week.start).items()]
+        above = value > max(peaks) if peaks else False
+        in_week = any(
+            abs(v - value) < max(0.51, value * 1e-6)
+            for d in [*week.days(), week.through + timedelta(days=1)]
+            for v in (
+                [*btc.get(d, (None, None)), week.price]
+                + [p for s, p, sd, _ in stated() if s == "BTC" and sd == d]
+            )
+            if v is not None
+        )
+        verdicts.judge(
+            "record high",
+            above and in_week and all_time_known("BTC", week.start),
+            label,
+            m[0],
+        )
+    # The old "at or above its all-time high of $H".
+    for m in re.finditer(rf"at or above its all-time high of ({MONEY})", text):
+        verdicts.judge("at or above the high", week.price >= money(m[1]), label, m[0])
+
+    # "N% below its all-time high of $H, set on D" (and the old "(D)" form).
+    pattern = rf"(\w+) sat ([\d.]+)% below its all-time high of ({MONEY}),? (?:set on |\()({DATE})"
+    for m in re.finditer(pattern, text):
+        symbol, high, on = NAMES.get(m[1], m[1]), money(m[3]), day_of(m[4])
+        verdicts.highs.setdefault((symbol, on), set()).add(high)
+        if symbol != "BTC":
+            continue
+        ok = (
+            is_high("BTC", high, on, week.through + timedelta(days=1))
+            and all_time_known("BTC", week.through)
+            and shown((week.price / high - 1) * 100, m[2] + "%")
+        )
+        verdicts.judge("all-time high", ok, label, m[0])
+
+    # Levels: "below $L, a level its daily close had not been below since D" (or "since our
+    # record began on D"); "above $L for the first time ever".
+    pattern = (
+        rf"(below|above) ({MONEY}), a level its daily close had not been (?:below|above) since"
+        rf" (our record began on )?({DATE})"
+    )
+    for m in re.finditer(pattern, text):
+        direction, level, since = m[1], money(m[2]), day_of(m[4])
+
+        def beyond(v: float, level: float = level, direction: str = direction) -> bool:
+            return v < level if direction == "below" else v > level
+
+        earlier = [d for d, (_, c) in btc.items() if d < week.start and beyond(c)]
+        last_before = max((d for d in btc if d < week.start), default=None)
+        opened_other_side = last_before is not None and not beyond(btc[last_before][1])
+        if m[3]:  # "since our record began": a claim about all the history there is
+            ok = not [d for d in earlier if d < since] and since <= min(btc)
+        else:
+            ok = bool(earlier) and max(earlier) == since
+        ok = ok and beyond(week.price) and opened_other_side
+        verdicts.judge("level since", ok, label, m[0])
+    for m in re.finditer(rf"above ({MONEY}) for the first time ever", text):
+        level = money(m[1])
+        ok = all(v < level for v in peaks_before("BTC", week.start).values())
+        verdicts.judge("first time ever", ok and all_time_known("BTC", week.start), label, m[0])
+
+    # The week's move: the price sentence, and the headline's.
+    for m in re.finditer(r"Bitcoin stood at [^.]*?, (down|up) ([\d.]+)% over seven days", text):
+        ok = week.change_7d is not None and shown(week.change_7d, m[2] + "%")
+        ok = ok and (week.change_7d < 0) == (m[1] == "down")
+        verdicts.judge("seven-day move", ok, label, m[0])
+    move = re.match(
+        r"# Bitcoin (Falls|Plunges|Gains|Drifts) ([\d.]+)% (in a Week|Lower|Higher)", first_line
+    )
+    if move and week.change_7d is not None and move[3] != "in a Day":
+        down = move[1] in ("Falls", "Plunges") or move[3] == "Lower"
+        ok = shown(week.change_7d, move[2] + "%") and (week.change_7d < 0) == down
+        verdicts.judge("headline move", ok, label, move[0])
+    quiet = re.match(r"# Bitcoin Holds Near (\$[\d,.]+K?) in a Quiet Week", first_line)
+    if quiet and week.change_7d is not None:
+        ok = abs(week.change_7d) < 2 and shown(week.price, quiet[1])
+        verdicts.judge("quiet week", ok, label, quiet[0])
+
+    # Breadth: "Every altcoin we track fell over seven days, by between A% (X) and B% (Y)".
+    pattern = r"Every altcoin we track (fell|rose) over (seven days|the last day)"
+    for m in re.finditer(pattern, text):
+        days = 7 if m[2] == "seven days" else 1
+        moves = []
+        for symbol in ALTS:
+            now = daily(symbol).get(week.through)
+            then = daily(symbol).get(week.through - timedelta(days=days))
+            moves.append((now[1] / then[1] - 1) if now and then else None)
+        if seed and days == 1:
+            ok = True  # the seed's 24-hour changes are CoinGecko's, quoted: not in the series
+        else:
+            ok = all(v is not None and (v < 0 if m[1] == "fell" else v > 0) for v in moves)
+        verdicts.judge("every altcoin", ok, label, m[0])
+
+    # The week's worst and best day, low and range, from its daily closes.
+    changes = [
+        (d, (btc[d][1] / btc[d - timedelta(days=1)][1] - 1) * 100)
+        for d in week.days()
+        if d in btc and d - timedelta(days=1) in btc
+    ]
+    for m in re.finditer(
+        rf"Its (worst|best) day was \w+, ({SHORT_DATE}), when it closed ([\d.]+)%", text
+    ):
+        on = day_of(m[2], week.start.year if m[2].split()[0] != "January" else week.through.year)
+        pick = min if m[1] == "worst" else max
+        extreme = pick(changes, key=lambda c: c[1]) if changes else None
+        ok = extreme is not None and extreme[0] == on and shown(extreme[1], m[3] + "%")
+        verdicts.judge(f"{m[1]} day", ok, label, m[0])
+    for m in re.finditer(
+        rf"Its lowest close of the week was ({MONEY}), on \w+, ({SHORT_DATE})", text
+    ):
+        low = min(closes, key=lambda c: c[1]) if closes else None
+        ok = low is not None and shown(low[1], m[1]) and low[0].strftime("%B %-d") == m[2]
+        verdicts.judge("week's low", ok, label, m[0])
+    pattern = (
+        rf"within a ([\d.]+)% range, between ({MONEY}) on ({SHORT_DATE})"
+        rf" and ({MONEY}) on ({SHORT_DATE})"
+    )
+    for m in re.finditer(pattern, text):
+        low, high = min(c for _, c in closes), max(c for _, c in closes)
+        ok = shown(low, m[2]) and shown(high, m[4]) and shown((high / low - 1) * 100, m[1] + "%")
+        verdicts.judge("week's range", ok, label, m[0])
+
+    # Rarity: "its steepest seven-day fall since the seven days to D".
+    pattern = rf"(steepest seven-day fall|biggest seven-day gain) since the seven days to ({DATE})"
+    for m in re.finditer(pattern, text):
+        since = day_of(m[2])
+        falling = m[1].startswith("steepest")
+        change = week.change_7d or 0.0
+        windows = {
+            d: (btc[d][1] / btc[d - timedelta(days=7)][1] - 1) * 100
+            for d in btc
+            if d < week.start and d - timedelta(days=7) in btc
+        }
+        beyond = [d for d, w in windows.items() if (w <= change if falling else w >= change)]
+        verdicts.judge("rarity", bool(beyond) and max(beyond) == since, label, m[0])
+
+    # DeFi: the hacks list as copied says no victim's kind; only the seed week's desk does.
+    for m in re.finditer(r"DeFi (?:protocols lost|incidents?|Losses Reach|losses)", text):
+        verdicts.judge("DeFi losses", seed, label, m[0])
+    for m in re.finditer(rf"Hacks and exploits (?:took|lost) ({MONEY}) in (\w+) incidents?", text):
+        listed = [loss or 0.0 for day, _, loss in hacks() if week.start <= day <= week.end]
+        verdicts.judge("hacks total", shown(sum(listed), m[1]), label, m[0])
+
+    # A summary never leads with a move against the week's.
+    bullets = [line for line in text.splitlines() if line.startswith("- **")]
+    if bullets and week.change_7d is not None and abs(week.change_7d) >= 2:
+        lead = bullets[0]
+        against = ("rose over the last day" in lead and week.change_7d < 0) or (
+            "fell over the last day" in lead and week.change_7d > 0
+        )
+        verdicts.judge("summary lead", not against, label, lead[:90])
+
+
+def check_highs(verdicts: Verdicts) -> None:
+    """One all-time high per asset and day across all the pages."""
+    for (symbol, on), values in sorted(verdicts.highs.items()):
+        verdicts.judge(
+            "one high per day",
+            len(values) == 1,
+            "all weeks",
+            f"{symbol} on {on}: {sorted(values)}",
+        )
+
+
+def main() -> None:
+    pages, weeks = Path(sys.argv[1]), Path(sys.argv[2])
+    verdicts = Verdicts()
+    for page in sorted(pages.glob("*.md")):
+        week = week_of(weeks / f"{page.stem}.yaml")
+        check_page(page.read_text(encoding="utf-8"), week, verdicts, seed=page.stem == "2025-W45")
+    check_highs(verdicts)
+    print(f"claims checked: {sum(verdicts.checked.values())} ({dict(verdicts.checked)})")
+    print(f"false: {len(verdicts.false)}")
+    kinds = Counter(line.split(": ")[1] for line in verdicts.false)
+    print(f"false by kind: {dict(kinds)}")
+    for line in verdicts.false:
+        print("  " + line)
+
+
+if __name__ == "__main__":
+    main()
