@@ -135,6 +135,21 @@ def week_of(path: Path) -> Week:
     return Week(record["week"], record["period"]["start"], through, price, change)
 
 
+WORDS = "one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def said_span(said: str, first: date, last: date) -> bool:
+    """Is "the five years" / "more than five years" / "the eleven months" what we hold?"""
+    months = (last.year - first.year) * 12 + last.month - first.month - (last.day < first.day)
+    number = said.split()[-2]
+    n = 1 if number == "a" else WORDS.index(number) + 1
+    if "month" in said:
+        return months == n
+    if said.startswith("the "):
+        return months == n * 12
+    return months // 12 == n and months % 12 > 0
+
+
 def peaks_before(symbol: str, day: date) -> dict[date, float]:
     """Every price we know of each day before `day`: Binance's high, and a stated high."""
     found = {d: hc[0] for d, hc in daily(symbol).items() if d < day}
@@ -210,6 +225,44 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
             label,
             m[0],
         )
+    # Highs in the prices we hold, not known to be highs ever.
+    held = r"in (the \w+ (?:months?|years?)|more than (?:a year|\w+ years)) of prices we hold"
+    pattern = (
+        rf"Bitcoin reached ({MONEY}) on ({DATE}), the highest (?:price|close) {held}, which begin"
+        rf" on ({DATE}); its earlier high there was ({MONEY}) on ({DATE})"
+    )
+    for m in re.finditer(pattern, text):
+        value, on, first = money(m[1]), day_of(m[2]), day_of(m[4])
+        ok = (
+            on in week.days()
+            and is_high("BTC", value, on, on + timedelta(days=1))
+            and first == min(btc)
+            and said_span(m[3], first, week.through)
+            and is_high("BTC", money(m[5]), day_of(m[6]), week.start)
+        )
+        verdicts.judge("highest held", ok, label, m[0])
+    pattern = rf"(\w+) sat ([\d.]+)% below ({MONEY}), the highest price {held}, set on ({DATE})"
+    for m in re.finditer(pattern, text):
+        symbol, high, on = NAMES.get(m[1], m[1]), money(m[3]), day_of(m[5])
+        if symbol != "BTC":
+            continue
+        ok = (
+            is_high("BTC", high, on, week.through + timedelta(days=1))
+            and said_span(m[4], min(btc), week.through)
+            and shown((week.price / high - 1) * 100, m[2] + "%")
+        )
+        verdicts.judge("below the highest held", ok, label, m[0])
+    pattern = rf"(below|above) ({MONEY}) for the first time {held}, which begin on ({DATE})"
+    for m in re.finditer(pattern, text):
+        level = money(m[2])
+        crossed = [
+            d
+            for d, (_, c) in btc.items()
+            if d < week.start and (c < level if m[1] == "below" else c > level)
+        ]
+        ok = not crossed and said_span(m[3], min(btc), week.through)
+        verdicts.judge("first time in history", ok, label, m[0])
+
     # The old "at or above its all-time high of $H".
     for m in re.finditer(rf"at or above its all-time high of ({MONEY})", text):
         verdicts.judge("at or above the high", week.price >= money(m[1]), label, m[0])
@@ -328,6 +381,23 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
         }
         beyond = [d for d, w in windows.items() if (w <= change if falling else w >= change)]
         verdicts.judge("rarity", bool(beyond) and max(beyond) == since, label, m[0])
+
+    pattern = rf"(steepest seven-day fall|biggest seven-day gain) {held}, which begin on ({DATE})"
+    for m in re.finditer(pattern, text):
+        falling = m[1].startswith("steepest")
+        change = week.change_7d or 0.0
+        beyond = [
+            d
+            for d in btc
+            if d < week.start
+            and d - timedelta(days=7) in btc
+            and (
+                (btc[d][1] / btc[d - timedelta(days=7)][1] - 1) * 100 <= change
+                if falling
+                else (btc[d][1] / btc[d - timedelta(days=7)][1] - 1) * 100 >= change
+            )
+        ]
+        verdicts.judge("rarity in history", not beyond, label, m[0])
 
     # DeFi: the hacks list as copied says no victim's kind; only the seed week's desk does.
     for m in re.finditer(r"DeFi (?:protocols lost|incidents?|Losses Reach|losses)", text):

@@ -122,8 +122,12 @@ def _week_peak(inputs: Inputs, prices: DailyPrices) -> tuple[Traced, date, str] 
     week = inputs.week
     points: list[tuple[Traced, date, str]] = []
     for day in _days_of_week(inputs, prices):
-        high = prices.high(day)
-        points.append((high, day, "high") if high else (prices.close(day), day, "close"))  # type: ignore[arg-type]
+        peak = prices.peak(day)
+        assert peak is not None  # the day has a close
+        closing = prices.high(day) is None and prices.peak_value(prices.position(day)) == (
+            prices.closes[prices.position(day)]
+        )
+        points.append((peak, day, "close" if closing else "high"))
     move = next(m for m in inputs.moves if m.symbol == prices.symbol)
     points.append((move.price, move.at.date(), "quote"))
     asset = week.asset(prices.symbol)
