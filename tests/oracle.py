@@ -135,7 +135,20 @@ def week_of(path: Path) -> Week:
     return Week(record["week"], record["period"]["start"], through, price, change)
 
 
-WORDS = "one two three four five six seven eight nine ten eleven twelve".split()
+WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
 
 
 def said_span(said: str, first: date, last: date) -> bool:
