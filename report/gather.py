@@ -5,15 +5,22 @@ implausible data) leaves its blocks `null` and names them in `missing` with the 
 others still land. The week is usable when Bitcoin's price landed: then it is validated against
 the schema and written (the editorial file beside it is never touched). Otherwise nothing is
 written and the command exits non-zero.
+
+A daily move of more than half (up or down) is checked against a second view of the same
+market before anything is dropped: the history store's closes of the same days, and the
+quote's own 7-day change. A move a second view agrees with is kept (markets do move that much:
+XRP rose 73% the day a court ruled on it); one a second view contradicts, or none can confirm,
+takes the asset out, named in `missing` with both figures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +29,7 @@ from pydantic import ValidationError
 
 from report.cache import write_atomically
 from report.errors import ReportError
-from report.history import HistoryStore
+from report.history import HistoryStore, StatedHigh
 from report.http import Fetcher, FetchError, HttpPolicy, open_fetcher
 from report.model import SCHEMA_VERSION, DailySeries, Week, week_start
 from report.sources import Found, MarketSource, SourceError, Want, describe_error, want_week
@@ -39,6 +46,8 @@ from report.sources.polymarket import Polymarket
 from report.weekfile import dump_yaml
 
 KEYS = (COINGECKO_KEY, COINALYZE_KEY)
+LARGE_MOVE = 0.5  # a daily move beyond ±50% needs a second view to stand
+AGREEMENT = 0.10  # two views agree when their moves, as growth factors, differ by less
 # The order of the blocks in the file, as a person reads it.
 LAYOUT = {
     "liquidations": None,
@@ -109,6 +118,7 @@ class Gathered:
     outcomes: list[Outcome] = field(default_factory=list)
     requests: int = 0
     fetched_closes: dict[str, DailySeries] = field(default_factory=dict)  # for the store
+    disputed: set[str] = field(default_factory=set)  # assets a second view contradicted
 
     @property
     def usable(self) -> bool:
@@ -200,6 +210,76 @@ async def gather_week(
 HISTORY_DAYS = 365
 
 
+def _agree(a: float, b: float) -> bool:
+    return abs(a / b - 1) < AGREEMENT
+
+
+def _second_views(
+    asset: dict[str, Any], day: date, after: date, kept: dict[date, Any]
+) -> list[tuple[str, float, float]]:
+    """Other views of a move from `day` to `after`: (whose, its growth factor, the fetched
+    series' factor over the same span)."""
+    series = DailySeries.model_validate(asset["closes"])
+    closes = dict(series.points())
+    views = []
+    if day in kept and after in kept:
+        views.append(
+            (
+                "the history store",
+                kept[after].close / kept[day].close,
+                closes[after] / closes[day],
+            )
+        )
+    quote = asset["quote"]
+    week_ago = quote["at"] - timedelta(days=7)
+    start = week_ago.date() - timedelta(days=1)  # the close before the quote's week began
+    if quote.get("change_7d_pct") is not None and start <= day and start in closes:
+        views.append(
+            (
+                f"the quote's own 7-day change ({quote['source']['name']})",
+                1 + quote["change_7d_pct"] / 100,
+                quote["price"] / closes[start],
+            )
+        )
+    return views
+
+
+def confirm_large_moves(gathered: Gathered, store: HistoryStore | None) -> None:
+    """Keep a large daily move a second view agrees with; take out an asset whose move one
+    contradicts or none confirms, naming both figures."""
+    record = gathered.record
+    kept_assets = []
+    for asset in record["assets"]:
+        series = DailySeries.model_validate(asset["closes"]) if asset.get("closes") else None
+        points = series.points() if series else []
+        kept = store.closes(asset["symbol"]) if store is not None else {}
+        problem = None
+        for (day, close), (after, next_close) in itertools.pairwise(points):
+            move = next_close / close - 1
+            if abs(move) <= LARGE_MOVE:
+                continue
+            views = _second_views(asset, day, after, kept)
+            if any(_agree(view, ours) for _, view, ours in views):
+                continue
+            said = f"{asset['symbol']}'s close moved {move:+.0%} from {day} to {after}"
+            if views:
+                whose, view, ours = views[0]
+                problem = (
+                    f"{said} ({ours - 1:+.0%} over the span), but {whose} says {view - 1:+.0%}"
+                )
+                gathered.disputed.add(asset["symbol"])
+            else:
+                problem = f"{said}, and no second view of the market could confirm it"
+            break
+        if problem:
+            record["missing"].append(
+                {"field": f"assets.{asset['symbol']}", "reason": f"CoinGecko: {problem}"}
+            )
+        else:
+            kept_assets.append(asset)
+    record["assets"] = kept_assets
+
+
 def _with_history(series: DailySeries, kept: DailySeries) -> DailySeries:
     """The fetched series, preceded by the store's days before it."""
     cut = (series.start - kept.start).days
@@ -233,7 +313,13 @@ def fill_from_history(gathered: Gathered, store: HistoryStore) -> None:
             gathered.fetched_closes[asset.symbol] = fetched
             if kept is not None:
                 present["closes"] = _with_history(fetched, kept).model_dump(exclude_none=True)
-        elif present is None and kept is not None and kept.end == last and kept.values[-1]:
+        elif (
+            present is None
+            and asset.symbol not in gathered.disputed
+            and kept is not None
+            and kept.end == last
+            and kept.values[-1]
+        ):
             record["assets"].append(
                 {
                     "symbol": asset.symbol,
@@ -291,17 +377,32 @@ async def gather(
         policy or HttpPolicy(), secrets=want.keys.values(), transport=transport
     ) as fetcher:
         gathered = await gather_week(want, sources, fetcher, done)
+    confirm_large_moves(gathered, history)
     if history is not None:
         fill_from_history(gathered, history)
     return gathered
 
 
 def write_week(gathered: Gathered, week: Week, folder: Path, history: HistoryStore | None) -> Path:
-    """Write the week file (atomically; the editorial file beside it stays as it is) and keep
-    the closes fetched in the history store."""
+    """Write the week file (atomically; the editorial file beside it stays as it is), and keep
+    in the history store the closes fetched and the all-time highs the provider stated."""
     path = folder / f"{week.week}.yaml"
     write_atomically(path, dump_yaml(gathered.record).encode())
     if history is not None:
         for symbol, series in gathered.fetched_closes.items():
             history.keep(symbol, series)
+        for asset in week.assets:
+            ath = asset.ath
+            if ath is not None and ath.source.fetched_at is not None:
+                history.keep_high(
+                    StatedHigh(
+                        asset.symbol,
+                        ath.price,
+                        ath.date,
+                        ath.source.fetched_at,
+                        ath.source.name,
+                        ath.source.url or "",
+                        "the all-time high and its date, as the provider stated them",
+                    )
+                )
     return path

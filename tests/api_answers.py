@@ -53,6 +53,28 @@ def coingecko_range(coin: str, start_s: int, end_s: int) -> dict[str, Any]:
     return {"prices": prices, "market_caps": [], "total_volumes": []}
 
 
+def coingecko_markets(ids: str, today: date) -> list[dict[str, Any]]:
+    """/coins/markets at 00:00 UTC of `today`: each coin's price the last close, its changes
+    over a day and a week from the closes before it (Binance's closes, CoinGecko's framing)."""
+    rows = []
+    for coin in ids.split(","):
+        closes = {r["t"]: float(r["c"]) for r in _rows(f"binance_spot_1d/{SYMBOL_OF[coin]}.csv")}
+        day = lambda n: (today - timedelta(days=n)).isoformat()  # noqa: E731
+        if day(1) not in closes:
+            continue
+        price = closes[day(1)]
+        rows.append(
+            {
+                "id": coin,
+                "current_price": price,
+                "price_change_percentage_24h_in_currency": (price / closes[day(2)] - 1) * 100,
+                "price_change_percentage_7d_in_currency": (price / closes[day(8)] - 1) * 100,
+                "last_updated": _midnight(today).isoformat(),
+            }
+        )
+    return rows
+
+
 def fear_greed(limit: int, today: date) -> dict[str, Any]:
     """/fng/?limit=N: the newest N readings up to `today`, newest first, values as strings."""
     rows = [r for r in _rows("fear_greed_alternative_me.csv") if r["date"] <= today.isoformat()]
@@ -156,6 +178,8 @@ def answer(request: httpx.Request, today: date) -> httpx.Response:
     if path.endswith("/market_chart/range"):
         coin = path.split("/")[-3]
         body: Any = coingecko_range(coin, int(query["from"]), int(query["to"]))
+    elif path.endswith("/coins/markets"):
+        body = coingecko_markets(query["ids"], today)
     elif path.endswith("/fng/"):
         body = fear_greed(int(query["limit"]), today)
     elif path.endswith("/v5/market/funding/history"):

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from report.claims.incidents import venue_of
 from report.cli import app
 from report.errors import DataError
 from report.gather import (
@@ -27,6 +28,7 @@ from report.gather import (
     validated,
     write_week,
 )
+from report.history import HistoryStore
 from report.http import HttpPolicy, open_fetcher
 from report.model import Incident, ProtocolTvl
 from report.sources import DEFAULT_ASSETS, Found, Want, want_week
@@ -36,7 +38,7 @@ from report.sources.defillama import DefiLlama
 from report.sources.polymarket import Polymarket
 from report.weekfile import load_week_files
 from tests.api_answers import answer, recorded
-from tests.conftest import edition_of
+from tests.conftest import ROOT, edition_of
 from tests.local_server import LocalServer, Route, local_server
 
 FAST = HttpPolicy(timeout_s=1.0, attempts=2, backoff_s=0.01)
@@ -74,7 +76,6 @@ def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path
     gaps = {g.field: g.reason for g in week.missing}
     assert "COINALYZE_API_KEY" in gaps["liquidations"]
     assert "sentiment.prediction_markets" in gaps
-    assert "all-time high" in gaps["assets.BTC.ath"]
     assert gaps["incidents.tvl"].startswith("DefiLlama hacks: no TVL for Balancer V2: HTTP 404")
     path = write_week(gathered, week, tmp_path, None)
     page = edition_of(path).page  # raises unless every number traces
@@ -96,7 +97,7 @@ def test_the_basis_is_computed_from_the_future_and_spot_closes() -> None:
     assert "computed" in (basis.source.note or "")
 
 
-def test_recorded_coingecko_markets_give_the_live_quote() -> None:
+def test_recorded_coingecko_markets_give_the_live_quote(tmp_path: Path) -> None:
     now = datetime(2022, 2, 23, 11, 31, 45, tzinfo=UTC)
     markets = recorded("coingecko_coins_markets_2022-02-23_five.json")
 
@@ -113,6 +114,12 @@ def test_recorded_coingecko_markets_give_the_live_quote() -> None:
     assert btc.quote.at == datetime(2022, 2, 23, 11, 30, 23, 307000, tzinfo=UTC)
     assert btc.quote.change_7d_pct is not None and btc.ath is not None
     assert (btc.ath.price, btc.ath.date) == (69045, date(2021, 11, 10))
+    # The stated high goes to the history store, once: a second gather adds nothing.
+    store = HistoryStore(tmp_path / "history")
+    write_week(gathered, week, tmp_path, store)
+    write_week(gathered, week, tmp_path, store)
+    rows = (store.folder / "highs.csv").read_text().splitlines()
+    assert len(rows) == 1 + 5 and rows[1].startswith("BTC,69045.0,2021-11-10,2022-02-23T11:31:45")
 
 
 def test_when_coingecko_refuses_the_live_quote_comes_from_coinpaprika() -> None:
@@ -169,6 +176,47 @@ def test_a_protocols_tvl_around_its_incident_comes_from_the_recorded_answer() ->
     assert (got.before_date, got.before_usd) == (date(2022, 1, 19), 9134355465.221035)
     assert (got.after_date, got.after_usd) == (date(2022, 1, 23), 8910403226.8567)
     assert got.source.url == "https://api.llama.fi/protocol/anchor"
+
+
+def test_a_hacks_victim_is_kept_with_what_defillama_says_it_was() -> None:
+    """The first record is DefiLlama's, as recorded from api.llama.fi/hacks and quoted in the
+    team's sources notes; the second is SYNTHETIC, a centralised exchange in the same shape."""
+    notional = {
+        "date": 1788480000,
+        "name": "Notional V2",
+        "classification": "Token & Share Accounting",
+        "technique": "Arithmetic Error",
+        "amount": 1727782,
+        "chain": ["Ethereum"],
+        "bridgeHack": False,
+        "targetType": "DeFi Protocol",
+        "source": "",
+        "returnedFunds": None,
+        "defillamaId": "234",
+        "parentProtocolId": "parent#notional",
+        "language": "Solidity",
+    }
+    exchange = {**notional, "name": "SYNTHETIC Exchange", "targetType": "CEX", "defillamaId": None}
+    exchange["amount"] = 5_000_000
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/hacks"):
+            return httpx.Response(200, json=[notional, exchange])
+        return httpx.Response(404)
+
+    async def incidents() -> Found:
+        async with open_fetcher(FAST, transport=httpx.MockTransport(handler)) as fetcher:
+            return await DefiLlama().gather(fetcher, want)
+
+    want = want_week("2026-W36", date(2026, 8, 31), datetime(2026, 9, 7, tzinfo=UTC))
+    found = asyncio.run(incidents())
+    listed = {i["protocol"]: i for i in found.blocks["incidents"]}
+    assert listed["Notional V2"]["target"] == "DeFi Protocol"
+    assert listed["Notional V2"]["protocol_id"] == "234"
+    assert listed["SYNTHETIC Exchange"]["target"] == "CEX"
+    assert "protocol_id" not in listed["SYNTHETIC Exchange"]
+    venues = {name: venue_of(Incident.model_validate(i), None) for name, i in listed.items()}
+    assert venues == {"Notional V2": "defi", "SYNTHETIC Exchange": "centralised"}
 
 
 def test_recorded_fear_greed_and_bybit_tickers_parse() -> None:
@@ -265,7 +313,7 @@ def test_without_bitcoin_there_is_no_week_and_nothing_is_written(tmp_path: Path)
         validated(gathered)
 
 
-def test_implausible_prices_are_refused(tmp_path: Path) -> None:
+def test_a_large_move_no_second_view_confirms_takes_the_asset_out(tmp_path: Path) -> None:
     def jump(request: httpx.Request) -> httpx.Response:
         response = answer(request, W45_LATER.date())
         if request.url.path.endswith("/ethereum/market_chart/range"):
@@ -283,11 +331,86 @@ def test_implausible_prices_are_refused(tmp_path: Path) -> None:
             return httpx.Response(200, json=body)
         return jump(request)
 
-    week = validated(run("2025-W45", W45_LATER, httpx.MockTransport(late)))
+    gathered = run("2025-W45", W45_LATER, httpx.MockTransport(late))
+    week = validated(gathered)
     gaps = {g.field: g.reason for g in week.missing}
-    assert "more than a market moves in a day" in gaps["assets.ETH"]
+    assert "ETH's close moved +936% from 2025-11-06 to 2025-11-07" in gaps["assets.ETH"]
+    assert "no second view of the market could confirm it" in gaps["assets.ETH"]
     assert "a price dated 2025-11-12 is after the week's end" in gaps["assets.SOL"]
     assert [a.symbol for a in week.assets] == ["BTC", "XRP", "BNB"]
+    page = edition_of(
+        write_week(run("2025-W45", W45_LATER, httpx.MockTransport(late)), week, tmp_path, None)
+    ).page
+    assert "Every altcoin we track" not in page  # two of the four are missing
+
+
+def test_a_large_move_the_store_contradicts_is_named_with_both_figures() -> None:
+    def jump(request: httpx.Request) -> httpx.Response:
+        response = answer(request, W45_LATER.date())
+        if request.url.path.endswith("/ethereum/market_chart/range"):
+            body = json.loads(response.content)
+            body["prices"][-3][1] *= 10  # SYNTHETIC: a tenfold close, as a broken feed sends
+            return httpx.Response(200, json=body)
+        return response
+
+    store = HistoryStore(ROOT / "data" / "history")  # read only: nothing is written here
+    transport = httpx.MockTransport(jump)
+    gathered = asyncio.run(
+        gather(
+            "2025-W45", W45_LATER, {}, default_sources(), FAST, transport=transport, history=store
+        )
+    )
+    gaps = {g["field"]: g["reason"] for g in gathered.record["missing"]}
+    assert "but the history store says" in gaps["assets.ETH"]
+    assert "ETH" not in {a["symbol"] for a in gathered.record["assets"]}  # not filled back
+
+
+def test_a_real_large_move_a_second_view_agrees_with_is_kept() -> None:
+    """XRP closed 73% higher on July 13, 2023, the day a US court ruled on it (Binance's real
+    closes, served as CoinGecko's): the history store holds the same days and agrees."""
+    now = datetime(2023, 7, 20, 12, tzinfo=UTC)
+    store = HistoryStore(ROOT / "data" / "history")  # read only: nothing is written here
+    transport = httpx.MockTransport(lambda r: answer(r, now.date()))
+    gathered = asyncio.run(
+        gather("2023-W28", now, {}, default_sources(), FAST, transport=transport, history=store)
+    )
+    xrp = next(a for a in validated(gathered).assets if a.symbol == "XRP")
+    assert xrp.closes is not None and dict(xrp.closes.points())[date(2023, 7, 13)] == 0.8153
+    without = run("2023-W28", now)  # no store, and a past week has no quote: nothing to confirm
+    gaps = {g["field"]: g["reason"] for g in without.record["missing"]}
+    assert "XRP's close moved +73% from 2023-07-12 to 2023-07-13" in gaps["assets.XRP"]
+    # Gathered live, on the Monday the week ended, the quote's own 7-day change agrees.
+    live = run("2023-W28", datetime(2023, 7, 17, 0, 30, tzinfo=UTC))
+    assert "XRP" in {a["symbol"] for a in live.record["assets"]}
+
+
+def test_a_week_beyond_the_keyless_year_is_not_asked_for() -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return answer(request, date(2026, 12, 2))
+
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    gathered = run("2023-W28", now, httpx.MockTransport(handler))
+    assert not [path for path in asked if path.endswith("/market_chart/range")]
+    gaps = {g["field"]: g["reason"] for g in gathered.record["missing"]}
+    assert "beyond what CoinGecko serves without a paid plan" in gaps["assets.BTC"]
+    with pytest.raises(GatherError, match="no Bitcoin price"):
+        validated(gathered)
+    store = HistoryStore(ROOT / "data" / "history")  # read only: nothing is written here
+    filled = asyncio.run(
+        gather(
+            "2023-W28",
+            now,
+            {},
+            default_sources(),
+            FAST,
+            transport=httpx.MockTransport(handler),
+            history=store,
+        )
+    )
+    assert validated(filled).btc.quote.source.name.endswith("(history store)")
 
 
 def test_a_key_is_sent_in_its_header_and_written_nowhere(tmp_path: Path) -> None:

@@ -2,17 +2,19 @@
 
 Keyless by default; a Demo key (COINGECKO_DEMO_API_KEY) is sent in its header when set. One call
 to /coins/markets covers every asset's quote while the week is live; one call per asset to
-/coins/{id}/market_chart/range gives its daily prices. Keyless history reaches back 365 days.
+/coins/{id}/market_chart/range gives its daily prices. Keyless history reaches back 365 days:
+a week beyond that is not asked for, and the history store fills it if it can.
 
 A daily price at 00:00 UTC is taken as the close of the day before, the convention of the
 week of record. For a past week the quote is the close of the week's last day, at the week's
-end; CoinGecko serves only today's all-time high, so a past week records it as missing.
+end; CoinGecko serves only today's all-time high, so a past week has none of its own (the pages
+take the high from the history store). A large daily move is not judged here: the gather step
+checks it against a second view of the market (report/gather.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Protocol
 
@@ -26,8 +28,7 @@ from report.sources import Asset, Found, SourceError, Want, describe_error, utc_
 NAME = "CoinGecko"
 BASE_URL = "https://api.coingecko.com/api/v3"
 KEY = "COINGECKO_DEMO_API_KEY"
-HISTORY_DAYS = 365
-MAX_DAILY_MOVE = 0.5  # a close 50% away from the day before is a data error, not a market
+HISTORY_DAYS = 365  # what the keyless and Demo plans serve, counted back from today
 MIDNIGHT_SLACK = timedelta(minutes=30)
 
 
@@ -64,14 +65,6 @@ def daily_closes(chart: MarketChart, first: date, last: date, symbol: str) -> di
             raise SourceError(f"{symbol}: a price dated {moment:%Y-%m-%d} is after the week's end")
         if day >= first:  # an answer reaching further back than asked is only trimmed
             closes[day] = price
-    days = sorted(closes)
-    for before, after in itertools.pairwise(days):
-        change = closes[after] / closes[before] - 1
-        if abs(change) > MAX_DAILY_MOVE:
-            raise SourceError(
-                f"{symbol}: close moved {change:+.0%} from {before} to {after}, "
-                "more than a market moves in a day"
-            )
     return closes
 
 
@@ -100,9 +93,13 @@ class CoinGecko:
         self, fetcher: Fetcher, want: Want, asset: Asset
     ) -> tuple[DailySeries, dict[date, float]]:
         last = want.as_of.date() - timedelta(days=1)
-        first = max(
-            last - timedelta(days=HISTORY_DAYS - 1), want.fetched_at.date() - timedelta(days=364)
-        )
+        served = want.fetched_at.date() - timedelta(days=HISTORY_DAYS - 1)
+        if last < served:
+            raise SourceError(
+                f"{asset.symbol}: {last} is more than {HISTORY_DAYS} days before today, beyond"
+                f" what {NAME} serves without a paid plan"
+            )
+        first = max(last - timedelta(days=HISTORY_DAYS - 1), served)
         url = f"{self.base_url}/coins/{asset.coingecko_id}/market_chart/range"
         start = datetime.combine(first + timedelta(days=1), datetime.min.time(), UTC)
         params = {
@@ -198,10 +195,6 @@ class CoinGecko:
                     raise result
                 row = markets.get(asset.coingecko_id)
                 assets.append(self._asset(want, asset, result, row, quoted_by))
-                if not want.live:
-                    found.missing[f"assets.{asset.symbol}.ath"] = (
-                        f"{NAME} serves today's all-time high only, not the high as it stood then"
-                    )
             except (FetchError, SourceError, ValidationError) as exc:  # the others still land
                 found.missing[f"assets.{asset.symbol}"] = f"{NAME}: {describe_error(exc)}"
         if assets:

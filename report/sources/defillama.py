@@ -3,7 +3,10 @@ total value locked (TVL) of each protocol hit.
 
 Keyless at api.llama.fi/hacks (documented as a Pro endpoint, so it may go away; the Pro URL
 takes the key in its path: set the base URL). Names come from the list as they are: the page
-escapes them, and a person reviews them in the editorial file. A protocol's TVL comes from
+escapes them, and a person reviews them in the editorial file. What each victim was comes
+with it: `targetType` ("DeFi Protocol", "CEX", "Bridge"…) and, for a protocol DefiLlama
+tracks, its `defillamaId`; the pages tell DeFi apart from centralised venues by them
+(report/claims/incidents.py), and the editorial file can say otherwise. A protocol's TVL comes from
 `/protocol/{slug}`, its slug being its name in lower case with dashes (DefiLlama's own rule for
 most protocols); one that has no such page keeps its incident, and the gap says so.
 """
@@ -38,6 +41,8 @@ class Hack(BaseModel):
     technique: str | None = None
     amount: Annotated[float, Field(ge=0, le=MAX_LOSS_USD)] | None = None
     source: str | None = None
+    targetType: Annotated[str, Field(max_length=100)] | None = None  # "DeFi Protocol", "CEX"…
+    defillamaId: Annotated[str, Field(max_length=100)] | None = None  # set for DeFi protocols
 
     @property
     def day(self) -> dt.date:
@@ -87,6 +92,8 @@ class DefiLlama:
                 kind=(hack.classification or hack.technique or "exploit").lower(),
                 url=hack.source if LINK.fullmatch(hack.source or "") else None,
                 source=want.source(NAME, url),
+                target=hack.targetType or None,
+                protocol_id=hack.defillamaId or None,
             )
             for hack in hacks
             if want.start <= hack.day <= last
