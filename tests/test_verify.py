@@ -101,7 +101,7 @@ def test_a_value_of_one_asset_or_incident_must_be_said_of_it(  # type: ignore[no
     [
         ("Bitcoin set a record this week.", "'record'"),  # the seed week set none
         ("Bitcoin fell below $104K for the first time ever.", "'for the first time ever'"),
-        ("It was its worst day since March.", None),  # the seed week's worst day is a claim
+        ("It was its worst day of the week.", "'worst day'"),  # one day in: no worst day yet
         ("It was Bitcoin's steepest seven-day fall since 2022.", "'steepest seven-day fall since'"),
         ("Every altcoin we track fell.", None),  # they all did
         ("Ethereum set a record.", "'record'"),

@@ -29,6 +29,7 @@ SCALE_SINCE_DAYS = 60
 MIN_SINCE_DAYS = 21  # a level crossed back within three weeks is noise, not news
 SCALE_DAILY_MOVE_PCT = 3.0
 MIN_DAILY_MOVE_PCT = 3.0  # a worst (best) day worth naming
+MIN_DAYS_FOR_EXTREMES = 3  # "its worst day" needs a few days to choose from
 MIN_RARE_MOVE_PCT = 10.0  # a seven-day move worth setting against history
 MIN_RARE_DAYS = 180
 # The words of a high that is the highest in the prices we hold, not known to be ever.
@@ -397,7 +398,7 @@ class WorstDay(Claim):
     @classmethod
     def find(cls, inputs: Inputs) -> Iterable[WorstDay]:
         changes = _daily_changes(inputs, inputs.prices("BTC"))
-        if changes:
+        if len(changes) >= MIN_DAYS_FOR_EXTREMES:
             day, change, close = min(changes, key=lambda c: c[1].value)
             if change.value <= -MIN_DAILY_MOVE_PCT:
                 yield cls(
@@ -432,7 +433,7 @@ class BestDay(Claim):
     @classmethod
     def find(cls, inputs: Inputs) -> Iterable[BestDay]:
         changes = _daily_changes(inputs, inputs.prices("BTC"))
-        if changes:
+        if len(changes) >= MIN_DAYS_FOR_EXTREMES:
             day, change, close = max(changes, key=lambda c: c[1].value)
             if change.value >= MIN_DAILY_MOVE_PCT:
                 yield cls(
