@@ -156,6 +156,12 @@ class _Record:
             for key, value in node.items():
                 self._walk(value, (*path, str(key)))
         elif isinstance(node, list):
+            if node and all(type(v) in (int, float) or v is None for v in node):
+                # A daily series: one unit and one subject for all its values.
+                first = (*path, "0")
+                unit, subject = _leaf_unit(first), _subject_at(self._root, first)
+                self.numbers += [Candidate(float(v), unit, subject) for v in node if v is not None]
+                return
             for index, item in enumerate(node):
                 self._walk(item, (*path, str(index)))
         elif isinstance(node, bool):
@@ -245,6 +251,7 @@ class Evidence:
             ordered = sorted((abs(c.value), c.subject or "") for c in candidates if c.unit == unit)
             self._by_unit[unit] = ([v for v, _ in ordered], [s or None for _, s in ordered])
         self.licences = _licences(claims)
+        self._lines: dict[str, list[str]] = {}
         # Untrusted text as the page shows it, longest first: blanked before the words check.
         self.quoted = sorted(
             {inert(t) for t in self.record.texts if len(t) > 1}, key=len, reverse=True
@@ -274,6 +281,12 @@ class Evidence:
             found += [subjects[i] for i in range(low, high) if _shown_as(values[i], shown, step)]
         return found
 
+    def check_line(self, line: str) -> list[str]:
+        """The problems of a line, worked out once however many texts carry it."""
+        if line not in self._lines:
+            self._lines[line] = _check_line(line, self)
+        return self._lines[line]
+
     def unquoted(self, line: str) -> str:
         for quoted in self.quoted:
             if quoted in line:
@@ -299,7 +312,9 @@ def _licences(claims: list[Claim] | tuple[Claim, ...]) -> dict[str, list[str | N
 
 def _words(line: str, named: set[str], evidence: Evidence) -> list[str]:
     """Problems with the claims a line's words state."""
-    problems = []
+    problems: list[str] = []
+    if not _ANY_PHRASE.search(line):
+        return problems
     unquoted: str | None = None
     for pattern, phrase in _PHRASES.items():
         if not phrase.search(line):
@@ -322,39 +337,44 @@ def _words(line: str, named: set[str], evidence: Evidence) -> list[str]:
 
 def verify_text(text: str, evidence: Evidence, name: str) -> list[str]:
     """Problems with the numbers and words of one written file; empty when all is true."""
-    record = evidence.record
     problems = [f"{name}: {problem}" for problem in evidence.problems]
     for number, line in enumerate(text.splitlines(), start=1):
-        line = _BARE_URL.sub(" ", _LINK_TARGET.sub("]", _HTML_ADDRESS.sub(" ", line)))
-        named = evidence.named_in(line)
-        problems += [f"{name}:{number}: {p}" for p in _words(line, named, evidence)]
-        line = _VOCABULARY.sub(" ", line)
-        for match in _DATES.finditer(line):
-            if match["week"] and match["week"] not in evidence.weeks:
-                problems.append(f"{name}:{number}: week {match['week']!r} is not this week")
-            elif (
-                _is_dated(match)
-                and match.group(0) not in record.literals
-                and not _date_known(match, record)
-            ):
-                problems.append(f"{name}:{number}: date {match.group(0)!r} is not in the record")
-        line = _DATES.sub(" ", line)
-        for match in _NUMBER.finditer(line):
-            token = match.group(0).strip()
-            if token in record.literals:
-                continue
-            subjects = _traces(match, evidence)
-            if not subjects:
-                problems.append(
-                    f"{name}:{number}: {token!r} is neither in the week of record"
-                    " nor computed from it"
-                )
-            elif named and not any(s is None or s in named for s in subjects):
-                whose = ", ".join(sorted({s for s in subjects if s}))
-                problems.append(
-                    f"{name}:{number}: {token!r} is a value of {whose}, which the line does not"
-                    f" name (it names {', '.join(sorted(named))})"
-                )
+        problems += [f"{name}:{number}: {p}" for p in evidence.check_line(line)]
+    return problems
+
+
+def _check_line(line: str, evidence: Evidence) -> list[str]:
+    """Problems with one line: its claim words, dates and numbers. A line is checked by itself
+    alone, so the same line gives the same answer wherever it stands."""
+    record = evidence.record
+    problems = []
+    line = _BARE_URL.sub(" ", _LINK_TARGET.sub("]", _HTML_ADDRESS.sub(" ", line)))
+    named = evidence.named_in(line)
+    problems += _words(line, named, evidence)
+    line = _VOCABULARY.sub(" ", line)
+    for match in _DATES.finditer(line):
+        if match["week"] and match["week"] not in evidence.weeks:
+            problems.append(f"week {match['week']!r} is not this week")
+        elif (
+            _is_dated(match)
+            and match.group(0) not in record.literals
+            and not _date_known(match, record)
+        ):
+            problems.append(f"date {match.group(0)!r} is not in the record")
+    line = _DATES.sub(" ", line)
+    for match in _NUMBER.finditer(line):
+        token = match.group(0).strip()
+        if token in record.literals:
+            continue
+        subjects = _traces(match, evidence)
+        if not subjects:
+            problems.append(f"{token!r} is neither in the week of record nor computed from it")
+        elif named and not any(s is None or s in named for s in subjects):
+            whose = ", ".join(sorted({s for s in subjects if s}))
+            problems.append(
+                f"{token!r} is a value of {whose}, which the line does not"
+                f" name (it names {', '.join(sorted(named))})"
+            )
     return problems
 
 
@@ -379,6 +399,7 @@ def _traces(match: re.Match[str], evidence: Evidence) -> list[str | None]:
 
 
 _PHRASES = _phrases()
+_ANY_PHRASE = re.compile("|".join(f"(?:{p})" for p in _PHRASES))
 
 
 def check_claims(edition: Edition, history: HistoryStore | None) -> list[str]:

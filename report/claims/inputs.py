@@ -95,11 +95,13 @@ class DailyPrices:
         highs = where[0].endswith(("highs", "highs.values"))
         target, paths = (self.highs, self._high_at) if highs else (self.closes, self._close_at)
         offset = (start - self.start).days
-        for i, value in enumerate(values):
-            j = offset + i
-            if value is not None and 0 <= j < len(target):
-                target[j] = value
-                paths[j] = where
+        if offset < 0 or offset + len(values) > len(target):
+            keep = range(max(-offset, 0), min(len(values), len(target) - offset))
+            values, offset = [values[i] for i in keep], offset + keep.start
+        for i, value in enumerate(values, start=offset):
+            if value is not None:
+                target[i] = value
+                paths[i] = where
 
     def _read(self, at: list[tuple[str, date] | None], day: date) -> Traced | None:
         i = self.position(day)
@@ -128,13 +130,16 @@ class DailyPrices:
             return read(self._record, f"history.{self.symbol}.stated_highs[{stated}].price", "usd")
         return self.high(day) or self.close(day)
 
-    def peak_value(self, i: int) -> float | None:
-        """What `peak` gives for the day at index `i`, as a plain number (for scans)."""
-        stated = self._stated_on.get(self.day(i))
-        if stated is not None and self.history:
-            return float(self.history["stated_highs"][stated]["price"])
-        high = self.highs[i]
-        return high if high is not None else self.closes[i]
+    @cached_property
+    def peaks(self) -> list[float | None]:
+        """What `peak` gives for each day, as plain numbers (for scans)."""
+        peaks = [h if h is not None else c for h, c in zip(self.highs, self.closes, strict=True)]
+        stated = self.history["stated_highs"] if self.history else []
+        for day, j in self._stated_on.items():
+            i = self.position(day)
+            if 0 <= i < len(peaks):
+                peaks[i] = float(stated[j]["price"])
+        return peaks
 
     def statement_before(self, until: date) -> tuple[int, dict[str, Any]] | None:
         """The latest observed stated all-time high set before `until`, with its index."""
@@ -212,8 +217,9 @@ def highest_before(prices: DailyPrices, until: date, record: dict[str, Any]) -> 
             observed, until - timedelta(days=1)
         )
     top: tuple[float, int] | None = None
-    for i in range(first, min(prices.position(until), len(prices.closes))):
-        value = prices.peak_value(i)
+    peaks = prices.peaks
+    for i in range(first, min(prices.position(until), len(peaks))):
+        value = peaks[i]
         if value is not None and (top is None or value > top[0]):
             top = (value, i)
     if top is not None and (best is None or top[0] > best[0]):

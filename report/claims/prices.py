@@ -125,10 +125,8 @@ def _week_peak(inputs: Inputs, prices: DailyPrices) -> tuple[Traced, date, str] 
     for day in _days_of_week(inputs, prices):
         peak = prices.peak(day)
         assert peak is not None  # the day has a close
-        closing = (
-            prices.high(day) is None
-            and prices.peak_value(prices.position(day)) == (prices.closes[prices.position(day)])
-        )
+        i = prices.position(day)
+        closing = prices.high(day) is None and prices.peaks[i] == prices.closes[i]
         points.append((peak, day, "close" if closing else "high"))
     move = next(m for m in inputs.moves if m.symbol == prices.symbol)
     points.append((move.price, move.at.date(), "quote"))
