@@ -39,9 +39,13 @@ from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 
 from report import cache, weekpages  # noqa: E402
+from report.history import HistoryStore  # noqa: E402
 from report.site import build_site  # noqa: E402
 from tests.conftest import derive_module, edition_of  # noqa: E402
 from tests.test_site import site_folder  # noqa: E402  (the same isolated copy the tests build)
+
+HISTORY = ROOT / "data" / "history"  # every build here reads the committed history store
+STORE = HistoryStore(HISTORY)
 
 
 def label(day: date) -> str:
@@ -105,7 +109,7 @@ def run(command: list[str], cwd: Path | None = None) -> None:
 def site_command(weeks: list[Path]) -> list[str]:
     """`report site` on these weeks, for the site of the folder it runs in (and its cache)."""
     command = [sys.executable, "-m", "report.cli", "site", *map(str, weeks)]
-    return [*command, "--config", "mkdocs.yml", "--public", "public"]
+    return [*command, "--config", "mkdocs.yml", "--public", "public", "--history-dir", str(HISTORY)]
 
 
 def in_fresh_copies(folder: Path, weeks: list[Path], runs: int) -> tuple[list[float], list[float]]:
@@ -147,7 +151,7 @@ def main() -> None:
             # A full rebuild, pages cached; then mkdocs alone on the same sources.
             full = median_of(
                 3,
-                lambda p=paths, c=config, o=public: build_site(p, c, o),
+                lambda p=paths, c=config, o=public: build_site(p, c, o, history=STORE),
                 lambda o=public: shutil.rmtree(o),
             )
             bare_dir = folder / "bare"

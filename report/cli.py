@@ -36,6 +36,9 @@ WeeksDir = Annotated[Path, typer.Option(help="Folder of the weeks of record.")]
 SiteUrl = Annotated[str, typer.Option(help="Public URL of the site, for the digest's link.")]
 PagesDir = Annotated[Path, typer.Option("--pages", help="Folder of the week pages.")]
 DigestsDir = Annotated[Path, typer.Option("--digests", help="Folder of the digests.")]
+HistoryDir = Annotated[
+    Path, typer.Option(help="The history store: years of daily prices and stated highs.")
+]
 DRY_RUN_SENDER = "weekly-report@example.org"  # a placeholder for previews without settings
 
 
@@ -61,12 +64,15 @@ def build(
     pages: PagesDir = PAGES_DIR,
     digests: DigestsDir = DIGESTS_DIR,
     site_url: SiteUrl = "",
+    history_dir: HistoryDir = HISTORY,
 ) -> None:
     """Write each week's page and digest, verified; on any problem, write nothing."""
     from report.build import build_weeks
+    from report.history import HistoryStore
 
     try:
-        outputs = build_weeks(_paths(files, weeks_dir), pages, digests, site_url)
+        paths = _paths(files, weeks_dir)
+        outputs = build_weeks(paths, pages, digests, site_url, HistoryStore(history_dir))
     except ReportError as exc:
         _fail(exc)
         return
@@ -84,14 +90,17 @@ def site(
     weeks_dir: WeeksDir = WEEKS_DIR,
     config: Annotated[Path, typer.Option(help="The MkDocs configuration.")] = CONFIG,
     public: Annotated[Path, typer.Option(help="Where the built site goes.")] = PUBLIC,
+    history_dir: HistoryDir = HISTORY,
 ) -> None:
     """Build the website: week pages with charts, archive, feed, data; mkdocs --strict."""
     with SvgDrawer() as drawer:
         drawer.start()  # a new week's charts will want it: it starts while the program loads
+        from report.history import HistoryStore
         from report.site import build_site
 
         try:
-            built = build_site(_paths(files, weeks_dir), config, public, drawer)
+            paths = _paths(files, weeks_dir)
+            built = build_site(paths, config, public, drawer, HistoryStore(history_dir))
         except ReportError as exc:
             _fail(exc)
             return
@@ -123,13 +132,16 @@ def validate(files: WeekFiles = None, weeks_dir: WeeksDir = WEEKS_DIR) -> None:
 def digest(
     file: Annotated[Path, typer.Argument(help="The week file.")],
     site_url: SiteUrl = "",
+    history_dir: HistoryDir = HISTORY,
 ) -> None:
     """Print one week's email digest (Markdown) to standard output."""
     from report.build import build_editions
+    from report.history import HistoryStore
     from report.weekfile import load_all_week_files
 
     try:
-        (edition,) = build_editions(load_all_week_files([file]), site_url)
+        loaded = load_all_week_files([file])
+        (edition,) = build_editions(loaded, site_url, HistoryStore(history_dir))
         sys.stdout.write(edition.digest)
     except ReportError as exc:
         _fail(exc)
@@ -141,15 +153,18 @@ def verify(
     weeks_dir: WeeksDir = WEEKS_DIR,
     pages: PagesDir = PAGES_DIR,
     digests: DigestsDir = DIGESTS_DIR,
+    history_dir: HistoryDir = HISTORY,
 ) -> None:
     """Prove the written pages and digests are their weeks' editions: every claim re-derived
     from the week of record and the price history, every number traced, every word checked."""
     from report.build import build_editions, written_page
+    from report.history import HistoryStore
     from report.verify import Evidence, verify_text
     from report.weekfile import load_all_week_files
 
     try:
-        editions = build_editions(load_all_week_files(_paths(files, weeks_dir)))
+        loaded = load_all_week_files(_paths(files, weeks_dir))
+        editions = build_editions(loaded, history=HistoryStore(history_dir))
     except ReportError as exc:
         _fail(exc)
         return
@@ -271,11 +286,13 @@ def send(
         bool, typer.Option("--dry-run", help="Write .eml files to --outbox; send nothing.")
     ] = False,
     outbox: Annotated[Path, typer.Option(help="Where --dry-run writes.")] = OUTBOX,
+    history_dir: HistoryDir = HISTORY,
 ) -> None:
     """Email the latest week's digest (or the week given) to every subscriber, once each."""
     from mkdocs.config import load_config
 
     from report.build import build_editions
+    from report.history import HistoryStore
     from report.ledger import Ledger
     from report.mail import Sender, compose_digest, message_body
     from report.send import deliver, settings_from, write_outbox
@@ -293,7 +310,8 @@ def send(
         else:
             smtp, sender = settings_from(os.environ)
         site_url = load_config(str(config))["site_url"] or ""
-        (edition,) = build_editions(load_all_week_files([_latest(files, weeks_dir)]), site_url)
+        loaded = load_all_week_files([_latest(files, weeks_dir)])
+        (edition,) = build_editions(loaded, site_url, HistoryStore(history_dir))
         week = edition.label
         body = message_body(compose_digest(edition, sender), sender)
     except ReportError as exc:

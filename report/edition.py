@@ -15,11 +15,11 @@ from report.claims import Claim, Inputs, find_claims, make_inputs
 from report.claims.base import KINDS
 from report.errors import VerifyError
 from report.history import HistoryStore
-from report.model import Source, Week
+from report.model import Week
 from report.story import Story, classify_story, contradicts
 from report.verify import verify_edition
 from report.weekfile import WeekFiles, previous_week
-from report.writing import AFTER_CHARTS, Writer, sources
+from report.writing import AFTER_CHARTS, Writer
 
 SUMMARY_BULLETS = 3
 HEADLINE_TAIL_SCORE = 1.5  # a claim this notable earns the headline's second clause
@@ -41,7 +41,6 @@ DOWNLOADS = "downloads"
 class Bullet:
     label: str
     text: str  # Markdown
-    claims: tuple[Claim, ...]
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,6 @@ class Edition:
     description: str
     sections: tuple[Section, ...]
     charts: tuple[Chart, ...]
-    sources: tuple[Source, ...]
     site_url: str
     page: str = ""  # Markdown; links to the site's files start with ROOT
     digest: str = ""  # Markdown, as the email's text part
@@ -140,27 +138,19 @@ class Composer:
         self.inputs, self.claims, self.story = inputs, claims, story
         self.writer = Writer(inputs, claims, story, site_url)
 
-    def get(self, kind: str, subject: str | None = "BTC") -> Claim | None:
-        return next(
-            (c for c in self.claims if c.kind == kind and c.subject in (subject, None)), None
-        )
-
-    def price_paragraph(self) -> tuple[str, tuple[Claim, ...]]:
-        """Bitcoin's price and moves, and the one price claim that matters most."""
-        parts = [self.writer.price_sentence()]
-        used: list[Claim] = [c for k in ("price", "week_move", "day_move") if (c := self.get(k))]
-        extra = next((c for k in PRICE_KINDS if (c := self.get(k))), None)
-        if extra is not None:
-            parts.append(self.writer.say(extra))
-            used.append(extra)
-        return " ".join(parts), tuple(used)
+    def get(self, kind: str) -> Claim | None:
+        return self.writer.claim(kind)
 
     def bullet(self, claim: Claim) -> Bullet:
-        if claim.topic == "price":
-            text, used = self.price_paragraph()
-            main = next((c for c in used if c.kind in PRICE_KINDS), claim)
-            return Bullet(main.lead, text, used)
-        return Bullet(claim.lead, self.writer.say(claim), (claim,))
+        """A summary bullet. The price topic's says Bitcoin's price and moves, and the one price
+        claim that matters most, under that claim's lead."""
+        if claim.topic != "price":
+            return Bullet(claim.lead, self.writer.say(claim))
+        text = self.writer.price_sentence()
+        extra = next((c for k in PRICE_KINDS if (c := self.get(k))), None)
+        if extra is None:
+            return Bullet(claim.lead, text)
+        return Bullet(extra.lead, f"{text} {self.writer.say(extra)}")
 
     def summary(self) -> tuple[Bullet, ...]:
         return tuple(
@@ -235,7 +225,6 @@ def build_edition(
         description=writer.description(),
         sections=tuple(Section(*s) for s in writer.sections(takeaways=takeaways)),
         charts=tuple(build_charts(inputs, claims)),
-        sources=tuple(sources(files)),
         site_url=site_url,
     )
     before = {s.key for s in edition.sections[: _charts_at(edition.sections)]}

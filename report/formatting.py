@@ -97,12 +97,6 @@ def short_date(d: date | datetime) -> str:
     return f"{d:%B} {d.day}"
 
 
-def part_of_month(d: date) -> str:
-    """'late June': how a writer places a date loosely."""
-    part = "early " if d.day <= 10 else "mid-" if d.day <= 20 else "late "
-    return f"{part}{d:%B}"
-
-
 def utc_time(d: datetime) -> str:
     return f"{d:%H:%M} UTC"
 
@@ -196,7 +190,6 @@ FILTERS = {
     "ratio": ratio,
     "long_date": long_date,
     "short_date": short_date,
-    "part_of_month": part_of_month,
     "utc_time": utc_time,
     "weekday": weekday,
     "count_word": count_word,

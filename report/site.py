@@ -25,6 +25,7 @@ from mkdocs.config import load_config
 
 from report.cache import cached, digest, write_atomically
 from report.feed import render_feed
+from report.history import HistoryStore
 from report.htmlbuild import build_html
 from report.paths import CONFIG, PUBLIC
 from report.svgdraw import SvgDrawer
@@ -208,6 +209,7 @@ def build_site(
     config: Path = CONFIG,
     public: Path = PUBLIC,
     drawer: SvgDrawer | None = None,
+    history: HistoryStore | None = None,
 ) -> SiteBuild:
     """Generate the sources, build with `mkdocs build --strict`, swap in the new site. A
     `drawer` given is used (a caller may have started it early) and left to the caller."""
@@ -216,7 +218,7 @@ def build_site(
     docs = Path(mkdocs_config["docs_dir"])
     with nullcontext(drawer) if drawer else SvgDrawer() as charts:
         # A week about to be computed will want its charts drawn: start drawing meanwhile.
-        weeks = week_outputs(paths, site_url, before_computing=charts.start)
+        weeks = week_outputs(paths, site_url, charts.start, history)
         written = sync_sources(docs, generated_files(weeks, site_url, charts))
     incremental = build_html(config, public)
     return SiteBuild(weeks, incremental, written)
