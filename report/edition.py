@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from report.charts import Chart, build_charts
 from report.claims import Claim, Inputs, find_claims, make_inputs
@@ -64,6 +65,7 @@ class Edition:
     sections: tuple[Section, ...]
     charts: tuple[Chart, ...]
     site_url: str
+    said: dict[tuple[Any, ...], str] = field(default_factory=dict)  # by (kind, key): its sentence
     page: str = ""  # Markdown; links to the site's files start with ROOT
     digest: str = ""  # Markdown, as the email's text part
     email_digest: str = ""  # the same with the charts placed, for the email's HTML part
@@ -226,6 +228,7 @@ def build_edition(
         sections=tuple(Section(*s) for s in writer.sections(takeaways=takeaways)),
         charts=tuple(build_charts(inputs, claims)),
         site_url=site_url,
+        said={(c.kind, c.key): writer.say(c) for c in claims},
     )
     before = {s.key for s in edition.sections[: _charts_at(edition.sections)]}
     page = writer.render("page.md.j2", edition=edition, before_charts=before)

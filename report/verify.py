@@ -403,12 +403,19 @@ _ANY_PHRASE = re.compile("|".join(f"(?:{p})" for p in _PHRASES))
 
 
 def check_claims(edition: Edition, history: HistoryStore | None) -> list[str]:
-    """Re-derive every claim of the edition from a record built anew from its files."""
+    """Re-derive every claim of the edition from a record built anew from its files; a false
+    one is named with the lines of the page that say it."""
     inputs = edition.inputs
     fresh = make_inputs(inputs.files, inputs.previous, history)
-    return [
-        f"{edition.label}: {problem}" for claim in edition.claims for problem in claim.check(fresh)
-    ]
+    lines = edition.page.splitlines()
+    problems = []
+    for claim in edition.claims:
+        found = claim.check(fresh)
+        said = edition.said.get((claim.kind, claim.key), "")
+        where = [n for n, line in enumerate(lines, start=1) if said and said in line]
+        places = [f"{edition.label} page:{n}" for n in where] or [edition.label]
+        problems += [f"{place}: {problem}" for problem in found for place in places]
+    return problems
 
 
 def verify_edition(edition: Edition, history: HistoryStore | None) -> list[str]:

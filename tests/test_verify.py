@@ -133,9 +133,12 @@ def test_a_forged_claim_is_caught_by_its_re_derivation(seed) -> None:  # type: i
     level = next(c for c in edition.claims if c.kind == "level_cross")
     forged = dataclasses.replace(level, since=level.since.replace(year=2024))
     problems = check_claims(dataclasses.replace(edition, claims=(forged,)), HISTORY)
-    assert problems == [
-        "2025-W45: the level_cross claim about BTC differs from what the record gives"
+    assert problems == [  # named with each line of the page that says it
+        f"2025-W45 page:{n}: the level_cross claim about BTC differs from what the record gives"
+        for n, line in enumerate(edition.page.splitlines(), start=1)
+        if "a level its daily close had not been below since June 22, 2025" in line
     ]
+    assert len(problems) >= 2
     drawdown = next(c for c in edition.claims if c.kind == "drawdown")
     false = dataclasses.replace(drawdown, below=dataclasses.replace(drawdown.below, value=5.0))
     problems = check_claims(dataclasses.replace(edition, claims=(false,)), HISTORY)
