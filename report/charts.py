@@ -134,7 +134,11 @@ def price_chart(inputs: Inputs, claims: list[Claim]) -> Chart | None:
         alt_text += f"; the dashed line is the all-time high of {usd(high)}"
     return Chart(
         name="btc-closes",
-        title="Bitcoin, last 90 days of daily closes",
+        title=(
+            f"Bitcoin, last {HISTORY_DAYS} days of daily closes"
+            if len(points) == HISTORY_DAYS
+            else f"Bitcoin's daily closes since {long_date(points[0][0])}"
+        ),
         alt_text=alt_text + ".",
         columns=("Date", "Close"),
         rows=[(d.isoformat(), usd(v)) for d, v in points],

@@ -97,6 +97,13 @@ def short_date(d: date | datetime) -> str:
     return f"{d:%B} {d.day}"
 
 
+def period(p: Any) -> str:
+    """A week's dates, with the year where it changes: "November 3 to November 9, 2025",
+    "December 30, 2024 to January 5, 2025"."""
+    start = long_date(p.start) if p.start.year != p.end.year else short_date(p.start)
+    return f"{start} to {long_date(p.end)}"
+
+
 def utc_time(d: datetime) -> str:
     return f"{d:%H:%M} UTC"
 
@@ -191,6 +198,7 @@ FILTERS = {
     "long_date": long_date,
     "short_date": short_date,
     "utc_time": utc_time,
+    "period": period,
     "weekday": weekday,
     "count_word": count_word,
     "span": span,

@@ -10,8 +10,8 @@ The rules, first match wins (Bitcoin's changes over seven days and over the last
 | crisis          | DeFi losses ≥ $100 million and the 7-day change is negative                 |
 | sell_off        | 7-day change ≤ −5 %, or 24-hour change ≤ −3 % with a negative 7-day change  |
 | rally           | 7-day change ≥ +5 %, or 24-hour change ≥ +3 % with a positive 7-day change  |
-| quiet           | 7-day change within ±2 %                                                    |
-| mixed           | anything else (a drift of 2–5 % either way)                                 |
+| quiet           | 7-day change within ±2 %, and the week's closes within a 6 % range          |
+| mixed           | anything else (a drift of 2–5 % either way, or a round trip)                |
 
 A story leads with the claims it rests on, and the summary never leads with a move that runs
 against the week's (a one-day bounce in a crash week): see `contradicts`.
@@ -24,7 +24,7 @@ from enum import StrEnum
 from report.claims import Claim
 from report.claims.incidents import DefiExploits
 from report.claims.market import Breadth
-from report.claims.prices import DayMove, RecordHigh, WeekMove
+from report.claims.prices import QUIET_RANGE_PCT, DayMove, RecordHigh, WeekMove, WeekRange
 
 CRASH_7D_PCT = -15.0
 CRASH_24H_PCT = -10.0
@@ -77,7 +77,9 @@ def classify_story(claims: list[Claim]) -> Story:
         return Story.SELL_OFF
     if week >= RALLY_7D_PCT or (day >= RALLY_24H_PCT and week > 0):
         return Story.RALLY
-    if abs(week) < QUIET_7D_PCT:
+    span = _first(claims, WeekRange)
+    wide = isinstance(span, WeekRange) and span.width.value > QUIET_RANGE_PCT
+    if abs(week) < QUIET_7D_PCT and not wide:
         return Story.QUIET
     return Story.MIXED
 

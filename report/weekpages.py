@@ -23,7 +23,7 @@ from report.cache import CACHE, code_version, digest, write_atomically
 from report.charts import Chart
 from report.edition import ROOT, Edition, build_edition
 from report.errors import DataError, VerifyError
-from report.formatting import long_date, short_date, signed_pct, usd
+from report.formatting import period, signed_pct, usd
 from report.history import HistoryStore
 from report.model import WEEK_PATTERN, week_start
 from report.weekfile import (
@@ -97,7 +97,7 @@ def _archive_cells(edition: Edition) -> list[str]:
     week, btc = edition.week, edition.inputs.btc
     return [
         f'<a href="weeks/{week.week}.html">{week.week}</a>',
-        escape(f"{short_date(week.period.start)} – {long_date(week.period.end)}"),
+        escape(period(week.period).replace(" to ", " – ")),
         escape(usd(btc.price)),
         escape(signed_pct(btc.change_7d) if btc.change_7d else "n/a"),
         escape(edition.story.value.replace("_", " ")),

@@ -72,7 +72,7 @@ NO_LIQUIDATIONS = (
     "no keyless source gives market-wide liquidation totals, and the sample series hold none"
 )
 NO_OPEN_INTEREST = "no open-interest history for this period in the sample series"
-DERIVATIVES_GAP = "the sample derivatives series end on 2025-12-31"
+DERIVATIVES_GAP = "the derivatives series we hold cover 2025 only"
 NO_PREDICTION_MARKETS = "no prediction-market history for this period in the sample series"
 
 
@@ -127,14 +127,15 @@ def fear_greed_block(on: date) -> dict[str, Any]:
 
 
 def basis_block(now: date) -> dict[str, Any]:
-    """The front quarterly's annualized basis on `now` and seven days before."""
+    """The front quarterly's annualized basis on `now`, and the same contract's seven days
+    before (across a roll, the front contract a week earlier is another one)."""
     rows = read_csv("btc_quarterly_basis_2025.csv")
 
-    def front(day: date) -> dict[str, str]:
-        same_day = [r for r in rows if r["date"].startswith(day.isoformat())]
-        return min(same_day, key=lambda r: int(r["days_to_expiry"]))
+    def on(day: date) -> list[dict[str, str]]:
+        return [r for r in rows if r["date"].startswith(day.isoformat())]
 
-    today, before = front(now), front(now - timedelta(days=7))
+    today = min(on(now), key=lambda r: int(r["days_to_expiry"]))
+    before = next(r for r in on(now - timedelta(days=7)) if r["symbol"] == today["symbol"])
     return {
         "instrument": today["symbol"],
         "now_pct": round(float(today["ann_basis"]) * 100, 4),
@@ -221,7 +222,11 @@ def gather_from_series(week: str) -> dict[str, Any]:
     if end < HACKS_END:
         record["incidents"] = hacks_in(start, end)
     else:
-        missing.append({"field": "incidents", "reason": "the sample hacks list ends on 2026-01-01"})
+        short = (end - HACKS_END).days
+        reason = "the hacks list we hold ends on January 1, 2026"
+        if start <= HACKS_END:
+            reason += f", {short} days before this week ends"
+        missing.append({"field": "incidents", "reason": reason})
     record["missing"] = missing
     return record
 

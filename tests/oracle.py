@@ -62,6 +62,12 @@ def stated() -> list[tuple[str, float, date, date]]:
 
 
 @cache
+def basis_rows() -> list[dict[str, str]]:
+    with (SERIES / "btc_quarterly_basis_2025.csv").open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@cache
 def hacks() -> list[tuple[date, str, float | None]]:
     with (SERIES / "defillama_hacks_derived.csv").open(newline="") as f:
         return [
@@ -232,12 +238,9 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
             )
             if v is not None
         )
-        verdicts.judge(
-            "record high",
-            above and in_week and all_time_known("BTC", week.start),
-            label,
-            m[0],
-        )
+        # A provider's statement of a high set before the week ends covers all days before it.
+        known = all_time_known("BTC", week.through + timedelta(days=1))
+        verdicts.judge("record high", above and in_week and known, label, m[0])
     # Highs in the prices we hold, not known to be highs ever.
     held = r"in (the \w+ (?:months?|years?)|more than (?:a year|\w+ years)) of prices we hold"
     pattern = (
@@ -265,7 +268,10 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
             and shown((week.price / high - 1) * 100, m[2] + "%")
         )
         verdicts.judge("below the highest held", ok, label, m[0])
-    pattern = rf"(below|above) ({MONEY}) for the first time {held}, which begin on ({DATE})"
+    pattern = (
+        rf"(below|above) ({MONEY}), a level no daily close {held} had been (?:below|above);"
+        rf" they begin on ({DATE})"
+    )
     for m in re.finditer(pattern, text):
         level = money(m[2])
         crossed = [
@@ -334,8 +340,22 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
         verdicts.judge("headline move", ok, label, move[0])
     quiet = re.match(r"# Bitcoin Holds Near (\$[\d,.]+K?) in a Quiet Week", first_line)
     if quiet and week.change_7d is not None:
-        ok = abs(week.change_7d) < 2 and shown(week.price, quiet[1])
+        width = (max(c for _, c in closes) / min(c for _, c in closes) - 1) * 100
+        ok = abs(week.change_7d) < 2 and width <= 6 and shown(week.price, quiet[1])
         verdicts.judge("quiet week", ok, label, quiet[0])
+    tone = re.search(
+        r"^\*(Sellers had the week|Buyers had the week|A week that drifted (lower|higher))",
+        text,
+        re.M,
+    )
+    if tone and week.change_7d is not None:
+        if tone[1].startswith("Sellers"):
+            ok = week.change_7d <= -5
+        elif tone[1].startswith("Buyers"):
+            ok = week.change_7d >= 5
+        else:
+            ok = (week.change_7d < 0) == (tone[2] == "lower")
+        verdicts.judge("tone", ok, label, tone[1])
 
     # Breadth: "Every altcoin we track fell over seven days, by between A% (X) and B% (Y)".
     pattern = r"Every altcoin we track (fell|rose) over (seven days|the last day)"
@@ -411,6 +431,21 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
             )
         ]
         verdicts.judge("rarity in history", not beyond, label, m[0])
+
+    # The futures premium: one contract, on both days.
+    pattern = (
+        rf"premium of the (BTCUSDT\\?_\d+) quarterly future over spot \w+(?: \w+)?"
+        rf" from ([\d.]+)% on ({SHORT_DATE}) to ([\d.]+)% on ({SHORT_DATE})"
+    )
+    for m in re.finditer(pattern, text):
+        symbol = m[1].replace("\\", "")
+        then, now = day_of(m[3], week.through.year), day_of(m[5], week.through.year)
+        if then > now:
+            then = then.replace(year=then.year - 1)
+        basis = {(r["symbol"], r["date"][:10]): float(r["ann_basis"]) * 100 for r in basis_rows()}
+        a, b = basis.get((symbol, then.isoformat())), basis.get((symbol, now.isoformat()))
+        ok = a is not None and b is not None and shown(a, m[2] + "%") and shown(b, m[4] + "%")
+        verdicts.judge("futures premium", ok, label, m[0])
 
     # DeFi: the hacks list as copied says no victim's kind; only the seed week's desk does.
     for m in re.finditer(r"DeFi (?:protocols lost|incidents?|Losses Reach|losses)", text):

@@ -59,7 +59,7 @@ def test_untraceable_numbers_are_named_with_their_line(seed, sentence: str, flag
     [
         "Bitcoin was at $103,849.",
         "It fell 9.0% in a week.",
-        "It was 17.6% below its high.",
+        "It was 17.7% below its high.",
         "Below $104K for the first time.",
         "A loss of $222 million.",
         "At 16:00 UTC on November 4, 2025.",

@@ -52,7 +52,7 @@ def test_a_week_without_its_predecessor_says_so() -> None:
     assert load_previous(files) is None
     edition = edition_of(WEEKS / "2025-W19.yaml")
     assert edition.claim("week_over_week") is None
-    assert "We hold no data for 2025-W18, the week before" in edition.page
+    assert "There is no report for 2025-W18, the week before" in edition.page
 
 
 def test_last_weeks_numbers_count_only_through_the_comparison() -> None:

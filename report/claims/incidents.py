@@ -106,8 +106,10 @@ class IncidentGroup(Claim):
         return None if self.incidents else "no incident of this kind"
 
     @property
-    def largest(self) -> Listed:
-        return self.incidents[0]
+    def largest(self) -> tuple[Listed, ...]:
+        """The incident of the largest loss, or all of them when they lost the same."""
+        top = self.incidents[0].incident.loss_usd
+        return tuple(item for item in self.incidents if item.incident.loss_usd == top)
 
     @property
     def key(self) -> tuple[Any, ...]:

@@ -78,8 +78,9 @@ class DailyPrices:
             start = self.history["start"]
             self._fill(start, self.history["closes"], (f"history.{symbol}.closes", start))
             self._fill(start, self.history["highs"], (f"history.{symbol}.highs", start))
-        # A stated all-time high is that day's high as its provider measured it (the latest
-        # statement about a day wins), so that every week names the same high for the day.
+        # A provider's stated all-time high is one more price of its day (the latest statement
+        # about a day counts); a day's highest price is the highest any source gives, so that
+        # every week names the same high for the day.
         self._stated_on: dict[date, int] = {}
         stated = self.history["stated_highs"] if self.history else []
         for j in sorted(range(len(stated)), key=lambda j: stated[j]["observed_at"]):
@@ -122,13 +123,21 @@ class DailyPrices:
     def high(self, day: date) -> Traced | None:
         return self._read(self._high_at, day)
 
-    def peak(self, day: date) -> Traced | None:
-        """The day's highest price: a provider's stated all-time high set that day, else the
-        day's high, else its close."""
+    def _stated(self, day: date) -> Traced | None:
         stated = self._stated_on.get(day)
-        if stated is not None:
-            return read(self._record, f"history.{self.symbol}.stated_highs[{stated}].price", "usd")
-        return self.high(day) or self.close(day)
+        if stated is None:
+            return None
+        return read(self._record, f"history.{self.symbol}.stated_highs[{stated}].price", "usd")
+
+    def stated_on(self, day: date) -> bool:
+        """Whether a provider stated an all-time high set on this day."""
+        return day in self._stated_on
+
+    def peak(self, day: date) -> Traced | None:
+        """The day's highest price: the highest of its high (or its close, where no high is
+        held) and a provider's stated all-time high set that day."""
+        prices = [p for p in (self._stated(day), self.high(day) or self.close(day)) if p]
+        return max(prices, key=lambda p: p.value) if prices else None
 
     @cached_property
     def peaks(self) -> list[float | None]:
@@ -138,28 +147,23 @@ class DailyPrices:
         for day, j in self._stated_on.items():
             i = self.position(day)
             if 0 <= i < len(peaks):
-                peaks[i] = float(stated[j]["price"])
+                price = float(stated[j]["price"])
+                peaks[i] = price if peaks[i] is None else max(peaks[i] or 0.0, price)
         return peaks
 
-    def statement_before(self, until: date) -> tuple[int, dict[str, Any]] | None:
-        """The latest observed stated all-time high set before `until`, with its index."""
-        stated = self.history["stated_highs"] if self.history else []
-        usable = [(j, h) for j, h in enumerate(stated) if h["date"] < until]
-        return max(usable, key=lambda p: p[1]["observed_at"]) if usable else None
-
     def source_of(self, day: date) -> str | None:
-        """The name of the source of the day's highest price (its close, where no high)."""
-        stated = self._stated_on.get(day)
-        if stated is not None and self.history:
-            return str(self.history["stated_highs"][stated]["source"])
-        i = self.position(day)
-        where = self._close_at[i] if 0 <= i < len(self._close_at) else None
-        if where is None:
+        """The name of the source of the day's highest price."""
+        peak = self.peak(day)
+        if peak is None:
             return None
-        if where[0].startswith("history.") and self.history:
+        path = str(peak.args[0])
+        if "stated_highs" in path and self.history:
+            return str(self.history["stated_highs"][self._stated_on[day]]["source"])
+        if path.startswith("history.") and self.history:
             j = (day - self.history["start"]).days
             return str(self.history["sources"][self.history["source_of"][j]]["name"])
-        return str(self._record["week"]["assets"][self.index]["closes"]["source"]["name"])
+        series = "highs" if ".highs." in path else "closes"
+        return str(self._record["week"]["assets"][self.index][series]["source"]["name"])
 
     @property
     def first_day(self) -> date | None:
@@ -195,30 +199,31 @@ class Highest:
 
 
 def highest_before(prices: DailyPrices, until: date, record: dict[str, Any]) -> Highest | None:
-    """The highest price on the days before `until`.
+    """The highest price on the days before `until`: the highest any source gives, of the
+    days held and of the providers' stated all-time highs set before then.
 
-    With a provider's statement "the all-time high is $P, set on D" observed at T, D before
-    `until`: the latest such statement gives the high up to T, and the days held from T's day
-    on can only beat it (all-time, if every one of those days is held). Without one, the
-    highest day held (its high, or its close where no high is held): the highest in the prices
+    It is the highest ever when a provider's statement "the all-time high is $P, set on D",
+    observed at T, with D before `until`, reaches over what we do not hold: nothing before T
+    was higher, and every day from T's on is held. Without one, it is the highest in the prices
     we hold, not known to be the highest ever.
     """
-    statement = prices.statement_before(until)
-    first = 0
     best: tuple[float, date, Traced, str] | None = None
     all_time = False
-    if statement is not None:
-        j, high = statement
-        traced = read(record, f"history.{prices.symbol}.stated_highs[{j}].price", "usd")
-        best = (high["price"], high["date"], traced, high["source"])
+    stated = prices.history["stated_highs"] if prices.history else []
+    for j, high in enumerate(stated):
+        if high["date"] >= until:
+            continue
         observed = high["observed_at"].date()
-        first = max(prices.position(observed), 0)
-        all_time = observed >= until - timedelta(days=1) or prices.complete(
+        if observed >= until - timedelta(days=1) or prices.complete(
             observed, until - timedelta(days=1)
-        )
+        ):
+            all_time = True
+        if best is None or high["price"] > best[0]:
+            traced = read(record, f"history.{prices.symbol}.stated_highs[{j}].price", "usd")
+            best = (high["price"], high["date"], traced, high["source"])
     top: tuple[float, int] | None = None
     peaks = prices.peaks
-    for i in range(first, min(prices.position(until), len(peaks))):
+    for i in range(min(prices.position(until), len(peaks))):
         value = peaks[i]
         if value is not None and (top is None or value > top[0]):
             top = (value, i)

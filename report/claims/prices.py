@@ -171,16 +171,20 @@ class RecordHigh(Claim):
             return
         high, day, basis = peak
         start = inputs.week.period.start
-        if high.value > earlier.price.value and (earlier.all_time or _long_enough(first, start)):
+        # A provider's statement of a high set this week reaches back over all before it too.
+        all_time = earlier.all_time or any(
+            prices.stated_on(d) for d in _days_of_week(inputs, prices)
+        )
+        if high.value > earlier.price.value and (all_time or _long_enough(first, start)):
             yield cls(
                 subject="BTC",
-                score=3.0 if earlier.all_time else 2.0,
+                score=3.0 if all_time else 2.0,
                 high=high,
                 day=day,
                 basis=basis,
                 before=earlier.price,
                 before_day=earlier.day,
-                all_time=earlier.all_time,
+                all_time=all_time,
                 held_from=first,
                 held=years_held(first, prices.through),
             )
@@ -284,7 +288,7 @@ class LevelCross(Claim):
     PHRASES: ClassVar[dict[str, str]] = {
         "since": r"\b(for the first time since|had not (been|closed) (below|above) since)\b",
         "ever": r"\bfor the first time ever\b",
-        "in history": r"\bfor the first time in (?:the|more than)\b",
+        "in history": r"\ba level no daily close in (?:the|more than)\b",
     }
 
     direction_word: str  # "below" or "above"
@@ -530,6 +534,16 @@ class Rarity(Claim):
                 break
         if since is not None and (start - since).days < MIN_RARE_DAYS:
             return
+        # A window that ended inside the week and went further makes this week's move not
+        # the one to set against history.
+        for i in range(
+            max(prices.position(start), 7), min(prices.position(prices.through), len(prices.closes))
+        ):
+            now, then = prices.closes[i], prices.closes[i - 7]
+            if now is not None and then is not None:
+                window = (now / then - 1) * 100
+                if (window < change.value) if falling else (window > change.value):
+                    return
         if since is None and not _long_enough(first, start):
             return
         since_change = None
