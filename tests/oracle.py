@@ -332,11 +332,15 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
         ok = ok and (week.change_7d < 0) == (m[1] == "down")
         verdicts.judge("seven-day move", ok, label, m[0])
     move = re.match(
-        r"# Bitcoin (Falls|Plunges|Gains|Drifts) ([\d.]+)% (in a Week|Lower|Higher)", first_line
+        r"# Bitcoin (Falls|Plunges|Gains|Drifts|Ends a Volatile Week) ([\d.]+)%"
+        r" (in a Week|Lower|Higher)",
+        first_line,
     )
     if move and week.change_7d is not None and move[3] != "in a Day":
         down = move[1] in ("Falls", "Plunges") or move[3] == "Lower"
         ok = shown(week.change_7d, move[2] + "%") and (week.change_7d < 0) == down
+        if move[1].startswith("Ends a Volatile"):
+            ok = ok and max(c for _, c in closes) / min(c for _, c in closes) > 1.06
         verdicts.judge("headline move", ok, label, move[0])
     quiet = re.match(r"# Bitcoin Holds Near (\$[\d,.]+K?) in a Quiet Week", first_line)
     if quiet and week.change_7d is not None:

@@ -158,6 +158,7 @@ class RecordHigh(Claim):
     before: Traced
     before_day: date
     all_time: bool
+    before_all_time: bool  # whether the earlier high is known to be the highest ever
     held_from: date
     held: int  # months of prices held
 
@@ -185,6 +186,7 @@ class RecordHigh(Claim):
                 before=earlier.price,
                 before_day=earlier.day,
                 all_time=all_time,
+                before_all_time=earlier.all_time,
                 held_from=first,
                 held=years_held(first, prices.through),
             )
