@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from report.trace import Traced
@@ -177,6 +177,14 @@ def direction(x: Number, down: str, up: str, flat: str = "was flat") -> str:
     if math.isclose(round(v, 1), 0.0):
         return flat
     return down if v < 0 else up
+
+
+def change_span(since: date | None, at: datetime, days: int) -> str:
+    """What a change is measured over: "over seven days" ("over the last day"), or "since its
+    close on October 27" when the quote falls between closes and the span is longer."""
+    if since is None or at - datetime.combine(since, time(), at.tzinfo) == timedelta(days=days + 1):
+        return "over seven days" if days == 7 else "over the last day"
+    return f"since its close on {short_date(since)}"
 
 
 def change_phrase(x: Number) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from report.cache import TemplateBytecode
 from report.claims import Claim, Inputs
 from report.errors import RenderError
-from report.formatting import FILTERS, change_phrase, direction, link
+from report.formatting import FILTERS, change_phrase, change_span, direction, link
 from report.model import Source
 from report.trace import Traced, path_parts
 from report.weekfile import WeekFiles, previous_week
@@ -53,7 +53,9 @@ def _environment() -> jinja2.Environment:
         autoescape=False,  # Markdown out; untrusted text goes through the `text` filter
     )
     env.filters.update(FILTERS)
-    env.globals.update(link=link, direction=direction, change_phrase=change_phrase)
+    env.globals.update(
+        link=link, direction=direction, change_phrase=change_phrase, change_span=change_span
+    )
     return env
 
 
@@ -149,9 +151,10 @@ class Writer:
         self._modules: dict[str, Any] = {}
 
     def _history_sources(self, cited: list[Source]) -> list[dict[str, str]]:
-        """The sources of the history values the claims read, beyond the week's own."""
+        """The sources of the history values the claims read, beyond the week's own, with what
+        was taken from each."""
         history = self.inputs.record["history"]
-        found: dict[tuple[str, str], dict[str, str]] = {}
+        found: dict[tuple[str, str], dict[str, Any]] = {}
         for claim in self.claims:
             for value in claim.traced():
                 for path in _read_paths(value):
@@ -162,12 +165,20 @@ class Writer:
                     if parts[2] == "stated_highs":
                         stated = view["stated_highs"][int(parts[3])]
                         source = {"name": stated["source"], "url": stated["url"]}
+                        used = "the all-time high it stated"
                     else:
-                        day = int(parts[3])
-                        source = view["sources"][view["source_of"][day]]
-                    found.setdefault((source["name"], source["url"]), source)
+                        source = view["sources"][view["source_of"][int(parts[3])]]
+                        used = "daily prices before this week"
+                    key = (source["name"], source["url"])
+                    entry = found.setdefault(key, {**source, "uses": []})
+                    if used not in entry["uses"]:
+                        entry["uses"].append(used)
         known = {(s.name, s.url) for s in cited}
-        return [s for key, s in found.items() if key not in known]
+        return [
+            {"name": s["name"], "url": s["url"], "used": " and ".join(s["uses"])}
+            for key, s in found.items()
+            if key not in known
+        ]
 
     def claim(self, kind: str, subject: str | None = "BTC") -> Claim | None:
         """The most notable claim of a kind (about Bitcoin, or about the market)."""

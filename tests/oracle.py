@@ -222,6 +222,8 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
     btc = daily("BTC")
     label = week.label
     closes = _closes("BTC", week.days())
+    # The week's closes with the one before it, where its seven-day move starts.
+    spread = _closes("BTC", [week.start - timedelta(days=1), *week.days()])
     first_line = text.splitlines()[0]
 
     # Records: "Hits a Record $X" / "set a record of $X on D" (and the old "Sets a Record at $X").
@@ -268,19 +270,15 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
             and shown((week.price / high - 1) * 100, m[2] + "%")
         )
         verdicts.judge("below the highest held", ok, label, m[0])
+    # The high a record beat: the highest before its day, the week's earlier days included.
     pattern = (
-        rf"(below|above) ({MONEY}), a level no daily close {held} had been (?:below|above);"
-        rf" they begin on ({DATE})"
+        rf"record(?: close)? of ({MONEY}) on ({DATE}), above (?:its earlier all-time high of"
+        rf" ({MONEY}) from ({DATE})|({MONEY}) on ({DATE}), the highest price before it)"
     )
     for m in re.finditer(pattern, text):
-        level = money(m[2])
-        crossed = [
-            d
-            for d, (_, c) in btc.items()
-            if d < week.start and (c < level if m[1] == "below" else c > level)
-        ]
-        ok = not crossed and said_span(m[3], min(btc), week.through)
-        verdicts.judge("first time in history", ok, label, m[0])
+        on = day_of(m[2])
+        beaten, beaten_on = money(m[3] or m[5]), day_of(m[4] or m[6])
+        verdicts.judge("high beaten", is_high("BTC", beaten, beaten_on, on), label, m[0])
 
     # The old "at or above its all-time high of $H".
     for m in re.finditer(rf"at or above its all-time high of ({MONEY})", text):
@@ -300,31 +298,83 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
         )
         verdicts.judge("all-time high", ok, label, m[0])
 
-    # Levels: "below $L, a level its daily close had not been below since D" (or "since our
-    # record began on D"); "above $L for the first time ever".
+    # Levels, from daily closes: the quote crosses ("below $L, a level its daily close had not
+    # been below since D", or the old "since our record began on D"), or a close of the week
+    # did first ("Its daily close first went below $L on W, D2, the first close below that
+    # level since D"). Either way D is the last close beyond $L before the crossing.
+    close_quote = week.through in btc and abs(btc[week.through][1] - week.price) < 1e-9
+    quote_day = week.through if close_quote else week.through + timedelta(days=1)
+    last_before = max((d for d in btc if d < week.start), default=None)
+
+    def crossing(direction: str, level: float, by: date | None) -> tuple[bool, date]:
+        """Whether the week opened on the other side and the price is beyond; the crossing."""
+
+        def beyond(v: float) -> bool:
+            return v < level if direction == "below" else v > level
+
+        opened = last_before is not None and not beyond(btc[last_before][1])
+        first = next(
+            (d for d in week.days() if d < quote_day and d in btc and beyond(btc[d][1])), None
+        )
+        crossed = first or quote_day
+        return opened and beyond(week.price) and (by is None or by == first), crossed
+
+    def last_beyond(direction: str, level: float, before: date) -> date | None:
+        found = [
+            d
+            for d, (_, c) in btc.items()
+            if d < before and (c < level if direction == "below" else c > level)
+        ]
+        return max(found) if found else None
+
     pattern = (
         rf"(below|above) ({MONEY}), a level its daily close had not been (?:below|above) since"
         rf" (our record began on )?({DATE})"
     )
     for m in re.finditer(pattern, text):
         direction, level, since = m[1], money(m[2]), day_of(m[4])
-
-        def beyond(v: float, level: float = level, direction: str = direction) -> bool:
-            return v < level if direction == "below" else v > level
-
-        earlier = [d for d, (_, c) in btc.items() if d < week.start and beyond(c)]
-        last_before = max((d for d in btc if d < week.start), default=None)
-        opened_other_side = last_before is not None and not beyond(btc[last_before][1])
+        ok, crossed = crossing(direction, level, None)
         if m[3]:  # "since our record began": a claim about all the history there is
-            ok = not [d for d in earlier if d < since] and since <= min(btc)
+            ok = ok and last_beyond(direction, level, since) is None and since <= min(btc)
         else:
-            ok = bool(earlier) and max(earlier) == since
-        ok = ok and beyond(week.price) and opened_other_side
+            ok = ok and crossed == quote_day and last_beyond(direction, level, crossed) == since
         verdicts.judge("level since", ok, label, m[0])
-    for m in re.finditer(rf"above ({MONEY}) for the first time ever", text):
-        level = money(m[1])
-        ok = all(v < level for v in peaks_before("BTC", week.start).values())
-        verdicts.judge("first time ever", ok and all_time_known("BTC", week.start), label, m[0])
+    pattern = (
+        rf"Its daily close first went (below|above) ({MONEY}) on \w+, ({SHORT_DATE}),"
+        rf" the first close (?:below|above) that level since ({DATE})"
+    )
+    for m in re.finditer(pattern, text):
+        direction, level, since = m[1], money(m[2]), day_of(m[4])
+        on = day_of(m[3], week.start.year if not m[3].startswith("January") else week.through.year)
+        ok, crossed = crossing(direction, level, on)
+        ok = ok and last_beyond(direction, level, crossed) == since
+        verdicts.judge("level since", ok, label, m[0])
+    ever = (
+        rf"above ({MONEY}) for the first time ever"
+        rf"|above ({MONEY}) on \w+, ({SHORT_DATE}), a level no price had reached before"
+    )
+    for m in re.finditer(ever, text):
+        level = money(m[1] or m[2])
+        on = day_of(m[3], week.through.year) if m[3] else None
+        ok, crossed = crossing("above", level, on)
+        ok = ok and all(v < level for v in peaks_before("BTC", crossed).values())
+        verdicts.judge("first time ever", ok and all_time_known("BTC", crossed), label, m[0])
+
+    pattern = (
+        rf"(below|above) ({MONEY}), a level no daily close {held} had been (?:below|above);"
+        rf" they begin on ({DATE})"
+        rf"|(below|above) ({MONEY}) on \w+, ({SHORT_DATE}), the first close (?:below|above) it"
+        rf" {held}, which begin on ({DATE})"
+    )
+    for m in re.finditer(pattern, text):
+        direction = m[1] or m[5]
+        level = money(m[2] or m[6])
+        said = m[3] or m[8]
+        on = day_of(m[7], week.through.year) if m[7] else None
+        ok, crossed = crossing(direction, level, on)
+        ok = ok and last_beyond(direction, level, crossed) is None
+        ok = ok and said_span(said, min(btc), week.through)
+        verdicts.judge("first time in history", ok, label, m[0])
 
     # The week's move: the price sentence, and the headline's.
     for m in re.finditer(r"Bitcoin stood at [^.]*?, (down|up) ([\d.]+)% over seven days", text):
@@ -340,11 +390,12 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
         down = move[1] in ("Falls", "Plunges") or move[3] == "Lower"
         ok = shown(week.change_7d, move[2] + "%") and (week.change_7d < 0) == down
         if move[1].startswith("Ends a Volatile"):
-            ok = ok and max(c for _, c in closes) / min(c for _, c in closes) > 1.06
+            width = (max(c for _, c in spread) / min(c for _, c in spread) - 1) * 100
+            ok = ok and width > 6 and width > 2 * abs(week.change_7d)
         verdicts.judge("headline move", ok, label, move[0])
     quiet = re.match(r"# Bitcoin Holds Near (\$[\d,.]+K?) in a Quiet Week", first_line)
     if quiet and week.change_7d is not None:
-        width = (max(c for _, c in closes) / min(c for _, c in closes) - 1) * 100
+        width = (max(c for _, c in spread) / min(c for _, c in spread) - 1) * 100
         ok = abs(week.change_7d) < 2 and width <= 6 and shown(week.price, quiet[1])
         verdicts.judge("quiet week", ok, label, quiet[0])
     tone = re.search(
@@ -401,7 +452,7 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
         rf" and ({MONEY}) on ({SHORT_DATE})"
     )
     for m in re.finditer(pattern, text):
-        low, high = min(c for _, c in closes), max(c for _, c in closes)
+        low, high = min(c for _, c in spread), max(c for _, c in spread)
         ok = shown(low, m[2]) and shown(high, m[4]) and shown((high / low - 1) * 100, m[1] + "%")
         verdicts.judge("week's range", ok, label, m[0])
 

@@ -85,7 +85,7 @@ def test_a_kind_without_its_sentence_or_label_fails_the_check() -> None:
 
 def test_a_rally_is_never_called_a_sell_off() -> None:
     edition = edition_of(WEEKS / "2025-W19.yaml")
-    assert "Climbs Above $104K" in edition.headline
+    assert "Closes Above $104K" in edition.headline
     for word in ("sell-off", "sell off", "Sellers", "crash"):
         assert word not in edition.page
 
@@ -94,7 +94,10 @@ def test_headlines_and_bullets_follow_each_week() -> None:
     editions = {w: edition_of(WEEKS / f"{w}.yaml") for w in ("2025-W45", "2025-W19", "2025-W38")}
     headlines = {w: e.headline for w, e in editions.items()}
     assert len(set(headlines.values())) == 3
-    assert headlines["2025-W45"] == "Bitcoin Falls Below $104K for the First Time Since June"
+    # Its quote is intraday, and the series hold daily closes: the headline says so.
+    assert headlines["2025-W45"] == (
+        "Bitcoin Falls Below $104K, a Level It Had Not Closed Below Since June"
+    )
     assert headlines["2025-W38"] == "Bitcoin Holds Near $115K in a Quiet Week"
     assert all(len(h.split()) <= 14 for h in headlines.values())
     labels = {w: [b.label for b in e.summary] for w, e in editions.items()}
@@ -105,7 +108,7 @@ def test_headlines_and_bullets_follow_each_week() -> None:
 
 def test_a_quiet_week_says_how_tight_its_range_was() -> None:
     page = edition_of(WEEKS / "2025-W38.yaml").page
-    assert "Its daily closes stayed within a 1.6% range, between $115,232" in page
+    assert "its daily closes stayed within a 1.6% range, between $115,232" in page
 
 
 def test_missing_sources_are_said_never_filled() -> None:

@@ -244,7 +244,9 @@ def years_held(first: date, last: date) -> int:
 
 @dataclass(frozen=True)
 class AssetMove:
-    """One asset's quote and its changes over a day and a week, traced."""
+    """One asset's quote and its changes over a day and a week, traced. A change the provider
+    did not quote is the price against the last close completed a day (a week) before; the
+    day of that close is kept, as the span is longer than a day (a week) when the quote is."""
 
     symbol: str
     name: str
@@ -252,12 +254,8 @@ class AssetMove:
     at: datetime
     change_24h: Traced | None
     change_7d: Traced | None
-
-
-def _close_before(prices: DailyPrices, instant: datetime) -> Traced | None:
-    """The last close whose day had ended by `instant` (a day's close is at 24:00 UTC)."""
-    found = prices.last_close_before(instant.date())
-    return found[1] if found else None
+    since_24h: date | None = None  # the close a computed change starts from
+    since_7d: date | None = None
 
 
 @dataclass(frozen=True)
@@ -296,20 +294,25 @@ class Inputs:
             base = f"week.assets[{prices.index}].quote"
             price = read(self.record, f"{base}.price", "usd")
             changes: dict[str, Traced | None] = {}
-            for name, days in (("change_24h", 1), ("change_7d", 7)):
-                if getattr(asset.quote, f"{name}_pct") is not None:
-                    changes[name] = read(self.record, f"{base}.{name}_pct", "pct")
-                else:
-                    old = _close_before(prices, asset.quote.at - timedelta(days=days))
-                    changes[name] = pct_change(price, old) if old else None
+            since: dict[str, date | None] = {}
+            for name, days in (("24h", 1), ("7d", 7)):
+                since[name] = None
+                if getattr(asset.quote, f"change_{name}_pct") is not None:
+                    changes[name] = read(self.record, f"{base}.change_{name}_pct", "pct")
+                    continue
+                found = prices.last_close_before((asset.quote.at - timedelta(days=days)).date())
+                changes[name] = pct_change(price, found[1]) if found else None
+                since[name] = found[0] if found else None
             moves.append(
                 AssetMove(
                     asset.symbol,
                     asset.name,
                     price,
                     asset.quote.at,
-                    changes["change_24h"],
-                    changes["change_7d"],
+                    changes["24h"],
+                    changes["7d"],
+                    since["24h"],
+                    since["7d"],
                 )
             )
         return moves

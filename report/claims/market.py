@@ -171,7 +171,9 @@ class Funding(Claim):
                 if derivatives.funding.week_mean_8h_pct is not None
                 else None
             )
-            yield cls(score=1.5 if latest.value < 0 else 0.5, latest=latest, mean=mean)
+            # Shorts paying longs, at the last reset and over the week, is worth a headline.
+            below = latest.value < 0 and mean is not None and mean.value < 0
+            yield cls(score=1.5 if below else 0.5, latest=latest, mean=mean)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import ClassVar
 
 from report.claims.base import Claim, score, sign
@@ -139,9 +139,10 @@ def _week_peak(inputs: Inputs, prices: DailyPrices) -> tuple[Traced, date, str] 
 
 @dataclass(frozen=True, kw_only=True)
 class RecordHigh(Claim):
-    """The week's high is above every earlier high. `all_time` when a provider's stated
-    all-time high reaches over the days before the prices we hold; otherwise the words say
-    "the highest price in the N years of prices we hold"."""
+    """The week's high is above every earlier price, those of the week's days before it
+    included. `all_time` when a provider's stated all-time high reaches over the days before
+    the prices we hold; otherwise the words say "the highest price in the N years of prices we
+    hold"."""
 
     kind = "record_high"
     label = "Record high"
@@ -166,11 +167,14 @@ class RecordHigh(Claim):
     def find(cls, inputs: Inputs) -> Iterable[RecordHigh]:
         prices = inputs.prices("BTC")
         peak = _week_peak(inputs, prices)
-        earlier = highest_before(prices, inputs.week.period.start, inputs.record)
         first = prices.first_day
-        if peak is None or earlier is None or first is None:
+        if peak is None or first is None:
             return
         high, day, basis = peak
+        # Above every price before its own day, the days of the week before it included.
+        earlier = highest_before(prices, day, inputs.record)
+        if earlier is None:
+            return
         start = inputs.week.period.start
         # A provider's statement of a high set this week reaches back over all before it too.
         all_time = earlier.all_time or any(
@@ -276,26 +280,47 @@ def _beyond(value: float, level: float, direction: str) -> bool:
     return value < level if direction == "below" else value > level
 
 
+def quotes_a_close(inputs: Inputs, prices: DailyPrices) -> bool:
+    """Whether the week's quote is its last day's close (a week quoted at its end)."""
+    move = inputs.btc
+    close = prices.close(prices.through)
+    at_midnight = move.at.time() == datetime.min.time()
+    return at_midnight and close is not None and close.value == move.price.value
+
+
 @dataclass(frozen=True, kw_only=True)
 class LevelCross(Claim):
-    """The seed's "below $104K for the first time since late June": the price is beyond a
-    round level the last close before the week had not crossed, and the last close beyond it
-    was on `since`, at least three weeks before. With no such close in the prices we hold: for
-    a level above, "the first time ever" when it is above the all-time high before the week;
-    otherwise "the first time in the N years of prices we hold"."""
+    """The seed's "below $104K for the first time since late June", from daily closes.
+
+    The level is the round number just above (below) the price. The week opened on the other
+    side of it (the last close before the week). It was crossed this week: by a daily close on
+    `crossed_on` (the first of the week beyond it), or by the quote alone. `since` is the last
+    close beyond it before that, at least three weeks earlier. With no such close in the prices
+    we hold: for a level above, "the first time ever" when no price before had reached it and
+    the all-time high is known; otherwise "no daily close in the N years of prices we hold"."""
 
     kind = "level_cross"
     label = "Price"
     topic = "price"
     PHRASES: ClassVar[dict[str, str]] = {
-        "since": r"\b(for the first time since|had not (been|closed) (below|above) since)\b",
-        "ever": r"\bfor the first time ever\b",
-        "in history": r"\ba level no daily close in (?:the|more than)\b",
+        "since": (
+            r"\b(for the [Ff]irst [Tt]ime [Ss]ince|had not (been|closed) (below|above) since"
+            r"|[Hh]ad [Nn]ot [Cc]losed (?:[Bb]elow|[Aa]bove) [Ss]ince"
+            r"|first close (below|above) that level since)\b"
+        ),
+        "ever": r"\b(for the [Ff]irst [Tt]ime [Ee]ver|a level no price had reached before)\b",
+        "in history": (
+            r"\b(a level no daily close in (?:the|more than)"
+            r"|the first close (?:below|above) it in (?:the|more than))\b"
+        ),
     }
 
     direction_word: str  # "below" or "above"
     level: Traced
     price: Traced
+    crossed_on: date | None  # the week's first close beyond the level; None: the quote alone
+    crossing_close: Traced | None
+    by_close: bool  # whether a daily close crossed (or only a quote)
     since: date | None
     since_close: Traced | None
     ever: bool
@@ -312,8 +337,12 @@ class LevelCross(Claim):
         first = prices.first_day
         if opened is None or first is None:
             return
-        last_day, last_close = opened
+        last_close = opened[1]
         step = _level_step(price.value)
+        # The days whose closes come before the quote: the quote of a week quoted at its end
+        # is its last close, which then crosses as the quote.
+        closing = quotes_a_close(inputs, prices)
+        last_day = prices.through - timedelta(days=1) if closing else prices.through
         found = []
         for direction, how in (("below", "up"), ("above", "down")):
             level = round_to(price, step, how)
@@ -321,18 +350,29 @@ class LevelCross(Claim):
                 continue
             if not _beyond(price.value, level.value, direction):
                 continue
+            week_days = [start + timedelta(days=i) for i in range((last_day - start).days + 1)]
+            crossed_on = next(
+                (
+                    d
+                    for d in week_days
+                    if (c := prices.close(d)) is not None
+                    and _beyond(c.value, level.value, direction)
+                ),
+                None,
+            )
+            crossing = crossed_on or (prices.through if closing else inputs.btc.at.date())
             since = None
-            for i in range(prices.position(last_day), -1, -1):
+            for i in range(min(prices.position(crossing), len(prices.closes)) - 1, -1, -1):
                 close = prices.closes[i]
                 if close is not None and _beyond(close, level.value, direction):
                     since = prices.day(i)
                     break
-            gap = (last_day - since).days if since else (last_day - first).days
+            gap = (crossing - since).days if since else (crossing - first).days
             if gap < MIN_SINCE_DAYS:
                 continue
             ever = False
             if since is None and direction == "above":
-                earlier = highest_before(prices, start, inputs.record)
+                earlier = highest_before(prices, crossing, inputs.record)
                 ever = bool(earlier and earlier.all_time and earlier.price.value < level.value)
             if since is None and not ever and not _long_enough(first, start):
                 continue
@@ -343,6 +383,9 @@ class LevelCross(Claim):
                     direction_word=direction,
                     level=level,
                     price=price,
+                    crossed_on=crossed_on,
+                    crossing_close=prices.close(crossed_on) if crossed_on else None,
+                    by_close=crossed_on is not None or closing,
                     since=since,
                     since_close=prices.close(since) if since else None,
                     ever=ever,
@@ -356,10 +399,9 @@ class LevelCross(Claim):
     def condition(self) -> str | None:
         if not _beyond(self.price.value, self.level.value, self.direction_word):
             return f"the price is not {self.direction_word} {self.level.value}"
-        if self.since_close and not _beyond(
-            self.since_close.value, self.level.value, self.direction_word
-        ):
-            return f"the close on {self.since} is not {self.direction_word} the level"
+        for close, day in ((self.since_close, self.since), (self.crossing_close, self.crossed_on)):
+            if close and not _beyond(close.value, self.level.value, self.direction_word):
+                return f"the close on {day} is not {self.direction_word} the level"
         return None
 
     def phrases(self) -> set[str]:
@@ -458,7 +500,8 @@ class BestDay(Claim):
 
 @dataclass(frozen=True, kw_only=True)
 class WeekRange(Claim):
-    """The week's lowest and highest close, and the range between them."""
+    """The range of the week's daily closes, counted from the close before the week (the one
+    its seven-day move starts from); and the week's lowest close, of its own days."""
 
     kind = "week_range"
     label = "Range"
@@ -470,17 +513,21 @@ class WeekRange(Claim):
     high: Traced
     high_day: date
     width: Traced  # the high's distance above the low, in percent
-    days: int
+    week_low: Traced
+    week_low_day: date
 
     @classmethod
     def find(cls, inputs: Inputs) -> Iterable[WeekRange]:
         prices = inputs.prices("BTC")
-        closes = [(d, prices.close(d)) for d in _days_of_week(inputs, prices)]
-        if len(closes) < 2:
+        days = _days_of_week(inputs, prices)
+        before = inputs.week.period.start - timedelta(days=1)
+        closes = [(d, c) for d in [before, *days] if (c := prices.close(d)) is not None]
+        own = [(d, c) for d, c in closes if d != before]
+        if len(own) < 2:
             return
-        low_day, low = min(closes, key=lambda c: c[1].value)  # type: ignore[union-attr]
-        high_day, high = max(closes, key=lambda c: c[1].value)  # type: ignore[union-attr]
-        assert low is not None and high is not None
+        low_day, low = min(closes, key=lambda c: c[1].value)
+        high_day, high = max(closes, key=lambda c: c[1].value)
+        week_low_day, week_low = min(own, key=lambda c: c[1].value)
         width = pct_change(high, low)
         yield cls(
             subject="BTC",
@@ -490,11 +537,19 @@ class WeekRange(Claim):
             high=high,
             high_day=high_day,
             width=width,
-            days=len(closes),
+            week_low=week_low,
+            week_low_day=week_low_day,
         )
 
     def condition(self) -> str | None:
-        return None if self.low.value <= self.high.value else "the low is above the high"
+        if not self.low.value <= self.week_low.value <= self.high.value:
+            return "the closes' low and high do not bound the week's"
+        return None
+
+    def swings(self, net: float) -> bool:
+        """Whether the week swung: its closes spread wider than a quiet week's, and more than
+        twice as wide as where it ended up (a steady climb is not a swing)."""
+        return self.width.value > QUIET_RANGE_PCT and self.width.value > 2 * abs(net)
 
 
 @dataclass(frozen=True, kw_only=True)
