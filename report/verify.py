@@ -326,13 +326,20 @@ def _words(line: str, named: set[str], evidence: Evidence) -> list[str]:
         subjects = evidence.licences.get(pattern)
         if not subjects:
             problems.append(f"says {found.group(0)!r}, a claim the week does not make")
-        elif named and not any(s is None or s in named for s in subjects):
-            whose = ", ".join(sorted({s for s in subjects if s}))
+        elif whose := _said_of_others(subjects, named):
             problems.append(
                 f"says {found.group(0)!r}, which is true of {whose}, not of"
                 f" {', '.join(sorted(named))}"
             )
     return problems
+
+
+def _said_of_others(subjects: list[str | None], named: set[str]) -> str:
+    """Whose the value or claim is, when the line names subjects and none of them is its own
+    (a value of no one in particular belongs to every line); empty when all is well."""
+    if not named or any(s is None or s in named for s in subjects):
+        return ""
+    return ", ".join(sorted({s for s in subjects if s}))
 
 
 def verify_text(text: str, evidence: Evidence, name: str) -> list[str]:
@@ -369,8 +376,7 @@ def _check_line(line: str, evidence: Evidence) -> list[str]:
         subjects = _traces(match, evidence)
         if not subjects:
             problems.append(f"{token!r} is neither in the week of record nor computed from it")
-        elif named and not any(s is None or s in named for s in subjects):
-            whose = ", ".join(sorted({s for s in subjects if s}))
+        elif whose := _said_of_others(subjects, named):
             problems.append(
                 f"{token!r} is a value of {whose}, which the line does not"
                 f" name (it names {', '.join(sorted(named))})"

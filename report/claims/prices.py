@@ -68,23 +68,23 @@ class Quote(Claim):
 
 
 @dataclass(frozen=True, kw_only=True)
-class WeekMove(Claim):
-    kind = "week_move"
+class _Move(Claim):
+    """Bitcoin's change over one horizon (the quote's own, or against a close before)."""
+
     label = "Price"
     topic = "price"
+    horizon: ClassVar[str]  # the AssetMove field
+    scale: ClassVar[float]
 
     move: AssetMove
     change: Traced
 
     @classmethod
-    def find(cls, inputs: Inputs) -> Iterable[WeekMove]:
-        btc = inputs.btc
-        if btc.change_7d is not None:
+    def find(cls, inputs: Inputs) -> Iterable[_Move]:
+        change = getattr(inputs.btc, cls.horizon)
+        if change is not None:
             yield cls(
-                subject="BTC",
-                score=score(btc.change_7d.value, SCALE_WEEK_PCT),
-                move=btc,
-                change=btc.change_7d,
+                subject="BTC", score=score(change.value, cls.scale), move=inputs.btc, change=change
             )
 
     @property
@@ -93,28 +93,17 @@ class WeekMove(Claim):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DayMove(Claim):
+class WeekMove(_Move):
+    kind = "week_move"
+    horizon = "change_7d"
+    scale = SCALE_WEEK_PCT
+
+
+@dataclass(frozen=True, kw_only=True)
+class DayMove(_Move):
     kind = "day_move"
-    label = "Price"
-    topic = "price"
-
-    move: AssetMove
-    change: Traced
-
-    @classmethod
-    def find(cls, inputs: Inputs) -> Iterable[DayMove]:
-        btc = inputs.btc
-        if btc.change_24h is not None:
-            yield cls(
-                subject="BTC",
-                score=score(btc.change_24h.value, SCALE_DAY_PCT),
-                move=btc,
-                change=btc.change_24h,
-            )
-
-    @property
-    def direction(self) -> int:
-        return sign(self.change)
+    horizon = "change_24h"
+    scale = SCALE_DAY_PCT
 
 
 def _week_peak(inputs: Inputs, prices: DailyPrices) -> tuple[Traced, date, str] | None:
@@ -429,24 +418,22 @@ def _daily_changes(inputs: Inputs, prices: DailyPrices) -> list[tuple[date, Trac
 
 
 @dataclass(frozen=True, kw_only=True)
-class WorstDay(Claim):
-    """The week's largest one-day fall, close to close."""
+class _ExtremeDay(Claim):
+    """The week's largest one-day move one way, close to close, once it has a few days."""
 
-    kind = "worst_day"
-    label = "Worst day"
     topic = "days"
-    PHRASES: ClassVar[dict[str, str]] = {"worst day": r"\b[Ww]orst day\b"}
+    way: ClassVar[int]  # -1: the largest fall; +1: the largest gain
 
     day: date
     change: Traced
     close: Traced
 
     @classmethod
-    def find(cls, inputs: Inputs) -> Iterable[WorstDay]:
+    def find(cls, inputs: Inputs) -> Iterable[_ExtremeDay]:
         changes = _daily_changes(inputs, inputs.prices("BTC"))
         if len(changes) >= MIN_DAYS_FOR_EXTREMES:
-            day, change, close = min(changes, key=lambda c: c[1].value)
-            if change.value <= -MIN_DAILY_MOVE_PCT:
+            day, change, close = max(changes, key=lambda c: cls.way * c[1].value)
+            if cls.way * change.value >= MIN_DAILY_MOVE_PCT:
                 yield cls(
                     subject="BTC",
                     score=score(change.value, SCALE_DAILY_MOVE_PCT),
@@ -456,46 +443,27 @@ class WorstDay(Claim):
                 )
 
     def condition(self) -> str | None:
-        return None if self.change.value < 0 else "the day did not fall"
+        return None if self.way * self.change.value > 0 else "the day did not move that way"
 
     @property
     def direction(self) -> int:
-        return -1
+        return self.way
 
 
 @dataclass(frozen=True, kw_only=True)
-class BestDay(Claim):
-    """The week's largest one-day gain, close to close."""
+class WorstDay(_ExtremeDay):
+    kind = "worst_day"
+    label = "Worst day"
+    PHRASES: ClassVar[dict[str, str]] = {"worst day": r"\b[Ww]orst day\b"}
+    way = -1
 
+
+@dataclass(frozen=True, kw_only=True)
+class BestDay(_ExtremeDay):
     kind = "best_day"
     label = "Best day"
-    topic = "days"
     PHRASES: ClassVar[dict[str, str]] = {"best day": r"\b[Bb]est day\b"}
-
-    day: date
-    change: Traced
-    close: Traced
-
-    @classmethod
-    def find(cls, inputs: Inputs) -> Iterable[BestDay]:
-        changes = _daily_changes(inputs, inputs.prices("BTC"))
-        if len(changes) >= MIN_DAYS_FOR_EXTREMES:
-            day, change, close = max(changes, key=lambda c: c[1].value)
-            if change.value >= MIN_DAILY_MOVE_PCT:
-                yield cls(
-                    subject="BTC",
-                    score=score(change.value, SCALE_DAILY_MOVE_PCT),
-                    day=day,
-                    change=change,
-                    close=close,
-                )
-
-    def condition(self) -> str | None:
-        return None if self.change.value > 0 else "the day did not rise"
-
-    @property
-    def direction(self) -> int:
-        return 1
+    way = 1
 
 
 @dataclass(frozen=True, kw_only=True)
