@@ -10,7 +10,7 @@ from typing import Any
 
 import vl_convert
 
-from report.charts import PALETTE
+from report.chart_specs import PALETTE
 from tests.conftest import SEED, WEEKS, edition_of
 
 

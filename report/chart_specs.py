@@ -1,0 +1,133 @@
+"""How the week's charts are drawn: their Altair (Vega-Lite) specifications.
+
+Loaded only when a chart is drawn (report/charts.py holds what each chart shows), as Altair
+takes longer to load than the rest of a page takes to write.
+
+Colours are parameters of the specification (`palette_price`, `palette_text`…), never literals
+in a mark. Their values here are mid-tones that read on light and dark pages: the static SVG is
+drawn with them. On the site, site/javascripts/charts.js sets each parameter from the page's
+palette (CSS variables in site/stylesheets/report.css and Material's own) and sets them again
+when the reader switches between light and dark.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import altair as alt
+
+# The static renders' colours, by role: they keep contrast on white and on Material's slate.
+PALETTE = {
+    "price": "#4e79a7",
+    "high": "#e15759",
+    "week": "#f28e2b",
+    "up": "#59a14f",
+    "down": "#e15759",
+    "text": "#888888",
+    "grid": "#88888844",
+}
+
+
+def colour(role: str) -> alt.ExprRef:
+    """A colour by its role, resolved when the chart is drawn (see the module's docstring)."""
+    assert role in PALETTE, role
+    return alt.ExprRef(f"palette_{role}")
+
+
+def _data(values: list[dict[str, Any]]) -> dict[str, Any]:
+    """Inline data, written into the spec so each chart file stands alone."""
+    return {"values": values}
+
+
+def _config(chart: alt.Chart | alt.LayerChart) -> alt.TopLevelMixin:
+    text, grid = colour("text"), colour("grid")
+    # One configure call: each Altair call copies the whole chart, inline data included.
+    configured: alt.TopLevelMixin = chart.add_params(
+        *(alt.param(name=f"palette_{r}", value=v) for r, v in PALETTE.items())
+    ).configure(
+        background="transparent",
+        axis=alt.AxisConfig(gridColor=grid, labelColor=text, titleColor=text, domainColor=grid),
+        view=alt.ViewConfig(stroke=None),
+        title=alt.TitleConfig(color=text),
+        legend=alt.LegendConfig(labelColor=text, titleColor=text),
+    )
+    return configured
+
+
+def price(
+    closes: list[dict[str, Any]], week: dict[str, str], high: float | None
+) -> alt.TopLevelMixin:
+    line = (
+        alt.Chart(_data(closes))
+        .mark_line(color=colour("price"))
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("close:Q", title="USD", scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip("date:T"), alt.Tooltip("close:Q", format=",.0f")],
+        )
+    )
+    band = (
+        alt.Chart(_data([week]))
+        .mark_rect(color=colour("week"), opacity=0.15)
+        .encode(x="start:T", x2="end:T")
+    )
+    layers: list[alt.Chart] = [band, line]
+    if high is not None:
+        layers.append(
+            alt.Chart(_data([{"ath": high}]))
+            .mark_rule(color=colour("high"), strokeDash=[4, 4])
+            .encode(y="ath:Q")
+        )
+    layered = cast(alt.LayerChart, alt.layer(*layers).properties(width="container", height=260))
+    return _config(layered)
+
+
+def changes(values: list[dict[str, Any]], order: list[str]) -> alt.TopLevelMixin:
+    bars = (
+        alt.Chart(_data(values))
+        .mark_bar()
+        .encode(
+            y=alt.Y("asset:N", title=None, sort=order),
+            yOffset=alt.YOffset("horizon:N"),
+            x=alt.X("change:Q", title="Change (%)"),
+            color=alt.condition(
+                alt.datum.change < 0, alt.value(colour("down")), alt.value(colour("up"))
+            ),
+            opacity=alt.Opacity(
+                "horizon:N", scale=alt.Scale(domain=["24 hours", "7 days"], range=[0.55, 1])
+            ),
+            tooltip=["asset:N", "horizon:N", alt.Tooltip("change:Q", format="+.1f")],
+        )
+    )
+    return _config(bars.properties(width="container", height=40 * len(order)))
+
+
+def liquidations(values: list[dict[str, Any]]) -> alt.TopLevelMixin:
+    bars = (
+        alt.Chart(_data(values))
+        .mark_bar()
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("usd:Q", title="USD", stack=True),
+            color=alt.Color(
+                "side:N",
+                scale=alt.Scale(domain=["long", "short"], range=[colour("down"), colour("up")]),
+                title=None,
+            ),
+            tooltip=["date:T", "side:N", alt.Tooltip("usd:Q", format="$,.0f")],
+        )
+    )
+    return _config(bars.properties(width="container", height=220))
+
+
+def fear_greed(readings: list[dict[str, Any]]) -> alt.TopLevelMixin:
+    area = (
+        alt.Chart(_data(readings))
+        .mark_area(line={"color": colour("price")}, color=colour("price"), opacity=0.25)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("value:Q", title="Index", scale=alt.Scale(domain=[0, 100])),
+            tooltip=["date:T", "value:Q"],
+        )
+    )
+    return _config(area.properties(width="container", height=200))
