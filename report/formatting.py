@@ -154,22 +154,40 @@ def span(months: int) -> str:
     return "the one year" if years == 1 else f"the {said}"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#!|<>])")
+# Markdown's punctuation, braces included (an attribute list, `{onclick=…}`, is made of them).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}#!|<>])")
+# Characters that change how text is shown without being seen: bidirectional overrides and
+# isolates (U+202E turns "$1.5 million" into ".noillim 5.1$"), zero-width ones, controls.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160"
+    "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
+# What would start a list when the text begins a line (a quote or a heading is escaped above).
+_BULLET_START = re.compile(r"^([-+])(?=\s|$)")
+_NUMBER_START = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
 
 def text(value: Any) -> str:
-    """Untrusted text made inert: HTML escaped, Markdown punctuation backslashed."""
-    escaped = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Untrusted text made inert wherever it lands (a sentence, a list item, a table cell, a
+    heading, an email): invisible and control characters dropped, HTML escaped, Markdown
+    punctuation backslashed, whitespace (line breaks included) made one space."""
+    shown = _INVISIBLE.sub("", str(value))
+    escaped = shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
-    return " ".join(escaped.split())
+    escaped = " ".join(escaped.split())
+    return _NUMBER_START.sub(r"\1\\\2", _BULLET_START.sub(r"\\\1", escaped))
 
 
 def link(label: Any, url: str | None) -> str:
-    """A Markdown link to an http(s) URL (validated on load), or the plain label."""
+    """A Markdown link to an http(s) URL (validated on load), or the plain label. Characters
+    that could end the link or start a title or an attribute are percent-encoded."""
     if not url:
         return text(label)
-    safe = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    safe = "".join(_URL_UNSAFE.get(c, c) for c in url)
     return f"[{text(label)}]({safe})"
+
+
+_URL_UNSAFE = {c: f"%{ord(c):02X}" for c in " \"'<>()[]{}\\`|^"}
 
 
 def direction(x: Number, down: str, up: str, flat: str = "was flat") -> str:

@@ -28,7 +28,8 @@ Pct = Annotated[float, Field(ge=-100, le=100_000)]
 Probability = Annotated[float, Field(ge=0, le=100)]
 Usd = Annotated[float, Field(ge=0)]
 Price = Annotated[float, Field(gt=0)]
-Url = Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2000)]
+# A web address: http(s) only, without spaces, quotes or angle brackets.
+Url = Annotated[str, Field(pattern=r"^https?://[^\s\"'<>\\`]+$", max_length=2000)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
