@@ -62,6 +62,8 @@ def price_chart(inputs: Inputs, claims: list[Claim]) -> Chart | None:
         return None
     start = closes.end - timedelta(days=HISTORY_DAYS - 1)
     points = [(d, v) for d, v in closes.points() if d >= start]
+    if not points:  # no close in the chart's days: nothing to draw
+        return None
     data = [{"date": d.isoformat(), "close": v} for d, v in points]
     band = {"start": week.period.start.isoformat(), "end": week.period.end.isoformat()}
     alt_text = (
@@ -132,6 +134,8 @@ def fear_greed_chart(inputs: Inputs) -> Chart | None:
     if sentiment is None or sentiment.fear_greed is None:
         return None
     points = sentiment.fear_greed.series.points()
+    if not points:
+        return None
     data = [{"date": d.isoformat(), "value": v} for d, v in points]
     return Chart(
         name="fear-greed",

@@ -7,11 +7,12 @@ commands need not pay, and which `report site` spends while its chart drawer sta
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -51,13 +52,38 @@ def _paths(files: list[Path] | None, weeks_dir: Path) -> list[Path]:
     return paths
 
 
-def _fail(exc: ReportError) -> None:
+def _fail(exc: ReportError) -> NoReturn:
     for line in str(exc).splitlines():
         err.print(f"[red]error:[/red] {line}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
-@app.command(epilog="Example: report build data/weeks/2025-W45.yaml")
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def command(epilog: str) -> Callable[[Command], Command]:
+    """A subcommand inside the program's one error boundary: a `ReportError` (bad data, a wrong
+    setting, a failed stage) or the operating system refusing a file becomes its message and
+    exit status 1, never a traceback. Anything else is a bug, and shows as one."""
+
+    def register(function: Command) -> Command:
+        @functools.wraps(function)
+        def bounded(*args: Any, **kwargs: Any) -> None:
+            try:
+                function(*args, **kwargs)
+            except ReportError as exc:
+                _fail(exc)
+            except OSError as exc:
+                where = f"{exc.filename}: " if exc.filename else ""
+                _fail(ReportError(f"{where}{exc.strerror or exc}"))
+
+        app.command(epilog=epilog)(bounded)
+        return cast(Command, bounded)
+
+    return register
+
+
+@command(epilog="Example: report build data/weeks/2025-W45.yaml")
 def build(
     files: WeekFiles = None,
     weeks_dir: WeeksDir = WEEKS_DIR,
@@ -70,12 +96,8 @@ def build(
     from report.build import build_weeks
     from report.history import HistoryStore
 
-    try:
-        paths = _paths(files, weeks_dir)
-        outputs = build_weeks(paths, pages, digests, site_url, HistoryStore(history_dir))
-    except ReportError as exc:
-        _fail(exc)
-        return
+    paths = _paths(files, weeks_dir)
+    outputs = build_weeks(paths, pages, digests, site_url, HistoryStore(history_dir))
     for output in outputs:
         out.print(
             f"{output.week}: wrote {output.page} and {output.digest}",
@@ -84,7 +106,7 @@ def build(
         )
 
 
-@app.command(epilog="Example: report site && python3 -m http.server -d public")
+@command(epilog="Example: report site && python3 -m http.server -d public")
 def site(
     files: WeekFiles = None,
     weeks_dir: WeeksDir = WEEKS_DIR,
@@ -98,12 +120,8 @@ def site(
         from report.history import HistoryStore
         from report.site import build_site
 
-        try:
-            paths = _paths(files, weeks_dir)
-            built = build_site(paths, config, public, drawer, HistoryStore(history_dir))
-        except ReportError as exc:
-            _fail(exc)
-            return
+        paths = _paths(files, weeks_dir)
+        built = build_site(paths, config, public, drawer, HistoryStore(history_dir))
     how = "incrementally" if built.incremental else "in full"
     out.print(
         f"built {len(built.weeks)} week(s) into {public}/ {how}, {len(built.sources_written)} "
@@ -113,22 +131,18 @@ def site(
     )
 
 
-@app.command(epilog="Example: report validate data/weeks/2025-W45.yaml")
+@command(epilog="Example: report validate data/weeks/2025-W45.yaml")
 def validate(files: WeekFiles = None, weeks_dir: WeeksDir = WEEKS_DIR) -> None:
     """Check weeks of record (and their editorial files) against the schema."""
     from report.weekfile import load_all_week_files
 
-    try:
-        editions = load_all_week_files(_paths(files, weeks_dir))
-    except ReportError as exc:
-        _fail(exc)
-        return
+    editions = load_all_week_files(_paths(files, weeks_dir))
     for edition in editions:
         gaps = ", ".join(g.field for g in edition.week.missing) or "none"
         out.print(f"{edition.path}: valid (missing: {gaps})", highlight=False, soft_wrap=True)
 
 
-@app.command(epilog="Example: report digest data/weeks/2025-W45.yaml > digest.md")
+@command(epilog="Example: report digest data/weeks/2025-W45.yaml > digest.md")
 def digest(
     file: Annotated[Path, typer.Argument(help="The week file.")],
     site_url: SiteUrl = "",
@@ -139,15 +153,12 @@ def digest(
     from report.history import HistoryStore
     from report.weekfile import load_all_week_files
 
-    try:
-        loaded = load_all_week_files([file])
-        (edition,) = build_editions(loaded, site_url, HistoryStore(history_dir))
-        sys.stdout.write(edition.digest)
-    except ReportError as exc:
-        _fail(exc)
+    loaded = load_all_week_files([file])
+    (edition,) = build_editions(loaded, site_url, HistoryStore(history_dir))
+    sys.stdout.write(edition.digest)
 
 
-@app.command(epilog="Example: report build && report verify")
+@command(epilog="Example: report build && report verify")
 def verify(
     files: WeekFiles = None,
     weeks_dir: WeeksDir = WEEKS_DIR,
@@ -162,12 +173,8 @@ def verify(
     from report.verify import Evidence, verify_text
     from report.weekfile import load_all_week_files
 
-    try:
-        loaded = load_all_week_files(_paths(files, weeks_dir))
-        editions = build_editions(loaded, history=HistoryStore(history_dir))
-    except ReportError as exc:
-        _fail(exc)
-        return
+    loaded = load_all_week_files(_paths(files, weeks_dir))
+    editions = build_editions(loaded, history=HistoryStore(history_dir))
     problems: list[str] = []
     for edition in editions:
         label = edition.label
@@ -185,7 +192,7 @@ def verify(
                     f"{written}: differs from what its week gives (run report build)"
                 ]
     if problems:
-        _fail(ReportError("\n".join(problems)))
+        raise ReportError("\n".join(problems))
     out.print(
         f"verified {len(editions)} week(s): every claim, number and date follows from its week"
     )
@@ -203,7 +210,7 @@ def _base_urls(pairs: list[str]) -> dict[str, str]:
     return urls
 
 
-@app.command(epilog="Example: report gather --week 2025-W45 --dry-run")
+@command(epilog="Example: report gather --week 2025-W45 --dry-run")
 def gather(
     week: Annotated[
         str | None, typer.Option(help="ISO week, e.g. 2025-W45; default: the last complete week.")
@@ -226,34 +233,37 @@ def gather(
 
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    from report.gather import Outcome, default_sources, validated, write_week
+    from report.gather import (
+        Outcome,
+        api_keys,
+        default_sources,
+        validated,
+        wanted_week,
+        write_week,
+    )
     from report.gather import gather as run_gather
     from report.history import HistoryStore
     from report.weekfile import dump_yaml
 
     store = HistoryStore(history_dir)
-    try:
-        sources = default_sources(_base_urls(base_url or []))
-        with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True
-        ) as progress:
-            task = progress.add_task(f"gathering from {len(sources)} sources", total=len(sources))
+    sources = default_sources(_base_urls(base_url or []))
+    wanted_week(week, datetime.now(UTC))  # a wrong setting is said before any work starts
+    api_keys(os.environ)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True
+    ) as progress:
+        task = progress.add_task(f"gathering from {len(sources)} sources", total=len(sources))
 
-            def done(outcome: Outcome) -> None:
-                state = "ok" if outcome.ok else f"{len(outcome.missing)} missing"
-                progress.console.print(
-                    f"  {outcome.source}: {state} ({outcome.seconds:.1f} s)", highlight=False
-                )
-                progress.advance(task)
-
-            now = datetime.now(UTC)
-            gathered = asyncio.run(
-                run_gather(week, now, os.environ, sources, done=done, history=store)
+        def done(outcome: Outcome) -> None:
+            state = "ok" if outcome.ok else f"{len(outcome.missing)} missing"
+            progress.console.print(
+                f"  {outcome.source}: {state} ({outcome.seconds:.1f} s)", highlight=False
             )
-        checked = validated(gathered)
-    except ReportError as exc:
-        _fail(exc)
-        return
+            progress.advance(task)
+
+        now = datetime.now(UTC)
+        gathered = asyncio.run(run_gather(week, now, os.environ, sources, done=done, history=store))
+    checked = validated(gathered)
     for gap in checked.missing:
         err.print(f"  missing {gap.field}: {gap.reason}", highlight=False, soft_wrap=True)
     if dry_run:
@@ -271,7 +281,7 @@ def _latest(files: list[Path] | None, weeks_dir: Path) -> Path:
     return _paths(files, weeks_dir)[-1]
 
 
-@app.command(epilog="Example: report send --subscribers subscribers.txt --dry-run")
+@command(epilog="Example: report send --subscribers subscribers.txt --dry-run")
 def send(
     files: WeekFiles = None,
     weeks_dir: WeeksDir = WEEKS_DIR,
@@ -289,34 +299,29 @@ def send(
     history_dir: HistoryDir = HISTORY,
 ) -> None:
     """Email the latest week's digest (or the week given) to every subscriber, once each."""
-    from mkdocs.config import load_config
-
     from report.build import build_editions
     from report.history import HistoryStore
+    from report.htmlbuild import mkdocs_config
     from report.ledger import Ledger
     from report.mail import Sender, compose_digest, message_body
     from report.send import deliver, settings_from, write_outbox
     from report.subscribers import read_subscribers
     from report.weekfile import load_all_week_files
 
-    try:
-        if subscribers is None:
-            raise ReportError("name the subscribers file: --subscribers FILE or REPORT_SUBSCRIBERS")
-        readers = read_subscribers(subscribers)
-        for problem in readers.invalid:
-            err.print(f"  skipped {problem}", highlight=False, soft_wrap=True)
-        if dry_run:
-            smtp, sender = None, Sender(os.environ.get("REPORT_MAIL_FROM") or DRY_RUN_SENDER)
-        else:
-            smtp, sender = settings_from(os.environ)
-        site_url = load_config(str(config))["site_url"] or ""
-        loaded = load_all_week_files([_latest(files, weeks_dir)])
-        (edition,) = build_editions(loaded, site_url, HistoryStore(history_dir))
-        week = edition.label
-        body = message_body(compose_digest(edition, sender), sender)
-    except ReportError as exc:
-        _fail(exc)
-        return
+    if subscribers is None:
+        raise ReportError("name the subscribers file: --subscribers FILE or REPORT_SUBSCRIBERS")
+    readers = read_subscribers(subscribers)
+    for problem in readers.invalid:
+        err.print(f"  skipped {problem}", highlight=False, soft_wrap=True)
+    if dry_run:
+        smtp, sender = None, Sender(os.environ.get("REPORT_MAIL_FROM") or DRY_RUN_SENDER)
+    else:
+        smtp, sender = settings_from(os.environ)
+    site_url = mkdocs_config(config)["site_url"] or ""
+    loaded = load_all_week_files([_latest(files, weeks_dir)])
+    (edition,) = build_editions(loaded, site_url, HistoryStore(history_dir))
+    week = edition.label
+    body = message_body(compose_digest(edition, sender), sender)
     if smtp is None:
         written = write_outbox(body, week, readers.addresses, sender, outbox)
         out.print(
@@ -333,15 +338,13 @@ def send(
         soft_wrap=True,
     )
     if not report.complete:
-        _fail(
-            ReportError(
-                f"stopped with {len(report.unsent)} not served ({report.failure}); "
-                "run again to send to them only"
-            )
+        raise ReportError(
+            f"stopped with {len(report.unsent)} not served ({report.failure}); "
+            "run again to send to them only"
         )
 
 
-@app.command(epilog="Example: report publish --week 2025-W45 --send --subscribers subs.txt")
+@command(epilog="Example: report publish --week 2025-W45 --send --subscribers subs.txt")
 def publish(
     week: Annotated[
         str | None, typer.Option(help="ISO week to gather; default: the last complete week.")

@@ -7,6 +7,11 @@ class ReportError(Exception):
     """Base error: the CLI prints its message and exits non-zero, without a traceback."""
 
 
+class ConfigError(ReportError):
+    """A setting (an option, an environment variable, the site's configuration) is wrong; the
+    message names it."""
+
+
 class DataError(ReportError):
     """A week of record or editorial file is malformed; one line per problem."""
 

@@ -28,11 +28,19 @@ import httpx
 from pydantic import ValidationError
 
 from report.cache import write_atomically
-from report.errors import ReportError
+from report.errors import ConfigError, ReportError
 from report.history import HistoryStore, StatedHigh
-from report.http import Fetcher, FetchError, HttpPolicy, open_fetcher
+from report.http import Fetcher, HttpPolicy, open_fetcher
 from report.model import SCHEMA_VERSION, DailySeries, Week, week_start
-from report.sources import Found, MarketSource, SourceError, Want, describe_error, want_week
+from report.sources import (
+    SOURCE_FAILURES,
+    Found,
+    MarketSource,
+    Want,
+    describe_error,
+    shorten,
+    want_week,
+)
 from report.sources.alternative_me import AlternativeMe
 from report.sources.bybit import Bybit
 from report.sources.coinalyze import KEY as COINALYZE_KEY
@@ -46,6 +54,7 @@ from report.sources.polymarket import Polymarket
 from report.weekfile import dump_yaml
 
 KEYS = (COINGECKO_KEY, COINALYZE_KEY)
+GAP_REASON_LIMIT = 1000  # characters; the schema takes 2,000
 LARGE_MOVE = 0.5  # a daily move beyond ±50% needs a second view to stand
 AGREEMENT = 0.10  # two views agree when their moves, as growth factors, differ by less
 # The order of the blocks in the file, as a person reads it.
@@ -134,7 +143,7 @@ async def _run(source: MarketSource, fetcher: Fetcher, want: Want, done: Progres
     start = time.perf_counter()
     try:
         found = await source.gather(fetcher, want)
-    except (FetchError, SourceError, ValidationError, httpx.HTTPError) as exc:
+    except SOURCE_FAILURES as exc:
         reason = f"{source.name}: {describe_error(exc)}"
         found = Found(missing=dict.fromkeys(source.blocks, reason))
     done(Outcome(source.name, source.blocks, found.missing, time.perf_counter() - start))
@@ -356,6 +365,28 @@ def validated(gathered: Gathered) -> Week:
         ) from exc
 
 
+def api_keys(env: Mapping[str, str]) -> dict[str, str]:
+    """The API keys set in `env`; a key an HTTP header cannot carry is a setting's error."""
+    keys = {name: value for name, value in env.items() if name in KEYS and value}
+    for name, value in keys.items():
+        if not (value.isascii() and value.isprintable() and len(value) <= 200):
+            raise ConfigError(f"{name} must be printable ASCII of at most 200 characters")
+    return keys
+
+
+def wanted_week(week: str | None, now: datetime) -> tuple[str, date]:
+    """The week to gather and its Monday: the one named (a week that exists and has begun),
+    or the last complete one."""
+    label = week or last_complete_week(now)
+    try:
+        start = week_start(label)
+    except ValueError as exc:
+        raise ConfigError(f"--week: {exc}") from None
+    if start > now.date():
+        raise ConfigError(f"--week: {label} has not begun yet")
+    return label, start
+
+
 async def gather(
     week: str | None,
     now: datetime,
@@ -368,11 +399,8 @@ async def gather(
 ) -> Gathered:
     """Gather a week (default: the last complete one); with a `history` store, fill from it
     what the vendors no longer serve."""
-    label = week or last_complete_week(now)
-    start = week_start(label)
-    if start > now.date():
-        raise ReportError(f"{label} has not begun yet")
-    want = want_week(label, start, now, keys={k: v for k, v in keys.items() if k in KEYS})
+    label, start = wanted_week(week, now)
+    want = want_week(label, start, now, keys=api_keys(keys))
     async with open_fetcher(
         policy or HttpPolicy(), secrets=want.keys.values(), transport=transport
     ) as fetcher:
@@ -380,6 +408,8 @@ async def gather(
     confirm_large_moves(gathered, history)
     if history is not None:
         fill_from_history(gathered, history)
+    for gap in gathered.record["missing"]:  # a week is never lost to its own error text
+        gap["reason"] = shorten(gap["reason"], GAP_REASON_LIMIT)
     return gathered
 
 

@@ -43,7 +43,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from report.cache import TemplateBytecode, digest, write_atomically
-from report.errors import PublishError
+from report.errors import ConfigError, PublishError
 from report.tree import files_in
 
 STAMP = ".report-build.json"
@@ -168,9 +168,17 @@ def _swap(fresh: Path, public: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def mkdocs_config(config: Path, **overrides: Any) -> MkDocsConfig:
+    """The site's MkDocs configuration, strict, or a `ConfigError` naming the file."""
+    try:
+        return load_config(str(config), strict=True, **overrides)
+    except (MkDocsException, Abort, OSError, ValueError) as exc:
+        raise ConfigError(f"--config {config}: {exc}") from None
+
+
 def build_html(config: Path, public: Path) -> bool:
     """Build the site into `public`; True when it was an incremental build."""
-    docs = Path(load_config(str(config))["docs_dir"])
+    docs = Path(mkdocs_config(config)["docs_dir"])
     stamp = _stamp(config, docs)
     last_index = _last_index(public, stamp)
     incremental = last_index is not None
@@ -179,7 +187,7 @@ def build_html(config: Path, public: Path) -> bool:
     fresh.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        built = load_config(str(config), strict=True, site_dir=str(fresh.resolve()))
+        built = mkdocs_config(config, site_dir=str(fresh.resolve()))
         helper = _BuildHelper(incremental)
         built.plugins["report/build-helper"] = helper
         if last_index is not None:
@@ -200,5 +208,8 @@ def build_html(config: Path, public: Path) -> bool:
     except (Abort, MkDocsException, OSError, ValueError) as exc:
         shutil.rmtree(fresh, ignore_errors=True)
         raise PublishError(f"mkdocs build --strict failed: {exc}") from exc
+    except BaseException:  # a setting found wrong, an interrupt: the half-built copy goes too
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
     _swap(fresh, public)
     return incremental

@@ -8,10 +8,11 @@ with the reason, so a gap is always said, never filled.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -22,19 +23,46 @@ from pydantic import (
 
 SCHEMA_VERSION = 1
 
-WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+# An ISO week label, in ASCII digits only (`\d` would take Arabic-Indic ones too); always
+# used with fullmatch, so no trailing newline gets through either.
+WEEK_PATTERN = re.compile(r"([0-9]{4})-W([0-9]{2})")
 
-Pct = Annotated[float, Field(ge=-100, le=100_000)]
-Probability = Annotated[float, Field(ge=0, le=100)]
-Usd = Annotated[float, Field(ge=0)]
-Price = Annotated[float, Field(gt=0)]
+# Numbers are strict (`true` is not 1, "5" is not 5) and finite (see Record); each kind has the
+# bounds no market figure goes beyond, so an absurd value is refused where it is read.
+MAX_USD = 1e13  # ten trillion dollars: more than every crypto asset together has been worth
+MAX_PRICE = 1e8  # a hundred million dollars for one coin
+Number = Annotated[float, Field(strict=True, ge=-MAX_USD, le=MAX_USD)]
+Pct = Annotated[float, Field(strict=True, ge=-100, le=100_000)]
+Probability = Annotated[float, Field(strict=True, ge=0, le=100)]
+Usd = Annotated[float, Field(strict=True, ge=0, le=MAX_USD)]
+Price = Annotated[float, Field(strict=True, gt=0, le=MAX_PRICE)]
+FIRST_DAY = date(2009, 1, 3)  # Bitcoin's first block: no market figure is older
+LAST_DAY = date(2099, 12, 31)
+
+
+def _in_era(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day} is not a day of the crypto markets ({FIRST_DAY} to {LAST_DAY})")
+    return day
+
+
+def _utc_in_era(moment: datetime) -> datetime:
+    """A moment in UTC, whatever offset it was written with: pages print and compare UTC."""
+    utc = moment.astimezone(UTC)
+    _in_era(utc.date())
+    return utc
+
+
+Day = Annotated[date, AfterValidator(_in_era)]
+MAX_DAYS = 40_000  # a daily series longer than a century is not one
+Moment = Annotated[AwareDatetime, AfterValidator(_utc_in_era)]
 # A web address: http(s) only, without spaces, quotes or angle brackets.
 Url = Annotated[str, Field(pattern=r"^https?://[^\s\"'<>\\`]+$", max_length=2000)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Source(Record):
@@ -42,8 +70,8 @@ class Source(Record):
 
     name: Text
     url: Url | None = None
-    fetched_at: AwareDatetime | None = None
-    published_at: date | None = None
+    fetched_at: Moment | None = None
+    published_at: Day | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -56,8 +84,8 @@ class Source(Record):
 class DailySeries(Record):
     """Consecutive daily values from `start`; null marks a day the source did not have."""
 
-    start: date
-    values: list[float | None] = Field(min_length=1)
+    start: Day
+    values: list[Number | None] = Field(min_length=1, max_length=MAX_DAYS)
     source: Source
 
     def points(self) -> list[tuple[date, float]]:
@@ -75,6 +103,8 @@ class DailySeries(Record):
         for i, v in enumerate(values):
             if v is not None and v < 0:
                 raise ValueError(f"value {i} is negative ({v})")
+        if all(v is None for v in values):
+            raise ValueError("every value is null: leave the series out and say why in missing")
         return values
 
 
@@ -84,14 +114,14 @@ class PriceQuote(Record):
     price: Price
     change_24h_pct: Pct | None = None
     change_7d_pct: Pct | None = None
-    at: AwareDatetime
+    at: Moment
     source: Source
     changes_source: Source | None = None  # when the changes were quoted elsewhere than the price
 
 
 class AllTimeHigh(Record):
     price: Price
-    date: date
+    date: Day
     source: Source
 
 
@@ -105,7 +135,7 @@ class Asset(Record):
 
 
 class DailyLiquidation(Record):
-    date: date
+    date: Day
     long_usd: Usd
     short_usd: Usd
 
@@ -123,9 +153,9 @@ class Basis(Record):
 
     instrument: Text
     now_pct: Pct
-    now_date: date
+    now_date: Day
     week_ago_pct: Pct
-    week_ago_date: date
+    week_ago_date: Day
     source: Source
 
 
@@ -133,15 +163,15 @@ class Funding(Record):
     """Perpetual funding, in percent per 8 hours."""
 
     instrument: Text
-    latest_8h_pct: Annotated[float, Field(ge=-5, le=5)]
-    latest_at: AwareDatetime
-    week_mean_8h_pct: Annotated[float, Field(ge=-5, le=5)] | None = None
+    latest_8h_pct: Annotated[float, Field(strict=True, ge=-5, le=5)]
+    latest_at: Moment
+    week_mean_8h_pct: Annotated[float, Field(strict=True, ge=-5, le=5)] | None = None
     source: Source
 
 
 class OpenInterest(Record):
-    usd: Price
-    at: AwareDatetime
+    usd: Annotated[float, Field(strict=True, gt=0, le=MAX_USD)]
+    at: Moment
     source: Source
 
 
@@ -152,9 +182,9 @@ class Derivatives(Record):
 
 
 class FearGreed(Record):
-    value: Annotated[int, Field(ge=0, le=100)]
+    value: Annotated[int, Field(strict=True, ge=0, le=100)]
     classification: Text
-    date: date
+    date: Day
     series: DailySeries
 
 
@@ -164,7 +194,7 @@ class PredictionMarket(Record):
     outcome: Text
     odds_now_pct: Probability
     odds_before_pct: Probability
-    before_date: date
+    before_date: Day
     source: Source
 
 
@@ -177,9 +207,9 @@ class ProtocolTvl(Record):
     """A protocol's total value locked the day before an incident and at the week's end."""
 
     before_usd: Usd
-    before_date: date
+    before_date: Day
     after_usd: Usd
-    after_date: date
+    after_date: Day
     source: Source
 
     @model_validator(mode="after")
@@ -198,7 +228,7 @@ class Incident(Record):
     tracks the victim as a DeFi protocol; `venue` is a person's classification, which wins."""
 
     protocol: Text
-    date: date
+    date: Day
     loss_usd: Usd | None = None
     kind: Text
     url: Url | None = None
@@ -217,8 +247,8 @@ class Gap(Record):
 
 
 class Period(Record):
-    start: date
-    end: date
+    start: Day
+    end: Day
 
 
 def _check_schema(value: Any) -> Any:
@@ -227,22 +257,32 @@ def _check_schema(value: Any) -> Any:
     return value
 
 
-def _check_week(value: str) -> str:
-    match = WEEK_PATTERN.match(value)
-    if not match:
-        raise ValueError(f"week must look like 2025-W45, not {value!r}")
-    year, week = int(match[1]), int(match[2])
-    try:
-        date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise ValueError(f"{value} is not an ISO week") from None
-    return value
-
-
 def week_start(week: str) -> date:
-    match = WEEK_PATTERN.match(week)
-    assert match, week
-    return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    """The Monday of an ISO week label such as 2025-W45, or a ValueError saying why the label
+    is not one: the form, ASCII digits, a week the year has, a year of the crypto markets."""
+    match = WEEK_PATTERN.fullmatch(week)
+    if not match:
+        raise ValueError(f"a week looks like 2025-W45, not {week[:40]!r}")
+    year, number = int(match[1]), int(match[2])
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise ValueError(f"{week}: the year must lie between {FIRST_DAY.year} and {LAST_DAY.year}")
+    try:
+        return date.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise ValueError(f"{week} is not an ISO week: {year} has no week {number}") from None
+
+
+def is_week_label(name: str) -> bool:
+    try:
+        week_start(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_week(value: str) -> str:
+    week_start(value)
+    return value
 
 
 class Week(Record):
@@ -251,7 +291,7 @@ class Week(Record):
     schema_version: int = Field(alias="schema")
     week: str
     period: Period
-    as_of: AwareDatetime
+    as_of: Moment
     assets: list[Asset] = Field(min_length=1)
     liquidations: Liquidations | None = None
     derivatives: Derivatives | None = None
@@ -259,7 +299,9 @@ class Week(Record):
     incidents: list[Incident] | None = None
     missing: list[Gap] = []
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     _schema = field_validator("schema_version", mode="before")(_check_schema)
     _week = field_validator("week")(_check_week)
@@ -336,7 +378,7 @@ class Figure(Record):
     """A number no API carries (an estimate, a disclosure), with who said it."""
 
     label: Text
-    value: float
+    value: Number
     unit: Annotated[str, Field(pattern=r"^(usd|pct|count)$")]
     source: Source
 
@@ -372,7 +414,9 @@ class Editorial(Record):
     figures: list[Figure] = []
     venues: list[VenueNote] = []
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     _schema = field_validator("schema_version", mode="before")(_check_schema)
     _week = field_validator("week")(_check_week)

@@ -15,13 +15,15 @@ served are listed, so that the next run (the ledger knows who was served) sends 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import re
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from report.errors import ReportError
+from report.errors import ConfigError
 from report.ledger import Ledger
 from report.mail import Sender, addressed
 from report.subscribers import ADDRESS
@@ -47,6 +49,18 @@ class SmtpSettings:
         return f"{self.host}:{self.port} ({self.security}){user}"
 
 
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def _is_host(host: str) -> bool:
+    """A DNS name in ASCII (labels of letters, digits and inner hyphens) or an IP address."""
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(host)
+        return True
+    labels = host.removesuffix(".").split(".")
+    return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+
+
 def settings_from(env: Mapping[str, str]) -> tuple[SmtpSettings, Sender]:
     """The SMTP settings and the sender, or a clear error naming what is missing."""
     host, sender = env.get("SMTP_HOST", ""), env.get("REPORT_MAIL_FROM", "")
@@ -54,15 +68,17 @@ def settings_from(env: Mapping[str, str]) -> tuple[SmtpSettings, Sender]:
         name for name, value in (("SMTP_HOST", host), ("REPORT_MAIL_FROM", sender)) if not value
     ]
     if missing:
-        raise ReportError(f"set {' and '.join(missing)} to send (see the README: Email)")
+        raise ConfigError(f"set {' and '.join(missing)} to send (see the README: Email)")
     if not ADDRESS.match(sender):
-        raise ReportError(f"REPORT_MAIL_FROM is not an email address: {sender!r}")
+        raise ConfigError(f"REPORT_MAIL_FROM is not an email address: {sender[:80]!r}")
+    if not _is_host(host):
+        raise ConfigError(f"SMTP_HOST is not a host name or an IP address: {host[:80]!r}")
     security = env.get("SMTP_SECURITY", "starttls").lower()
     if security not in SECURITY:
-        raise ReportError(f"SMTP_SECURITY must be starttls or ssl, not {security!r}")
+        raise ConfigError(f"SMTP_SECURITY must be starttls or ssl, not {security[:20]!r}")
     port_text = env.get("SMTP_PORT") or ("465" if security == "ssl" else "587")
-    if not port_text.isdigit():
-        raise ReportError(f"SMTP_PORT must be a number, not {port_text!r}")
+    if not (port_text.isascii() and port_text.isdigit() and 0 < int(port_text) < 65536):
+        raise ConfigError(f"SMTP_PORT must be a port number (1 to 65535), not {port_text[:20]!r}")
     smtp = SmtpSettings(
         host=host,
         port=int(port_text),

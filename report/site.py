@@ -21,12 +21,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 import vl_convert
-from mkdocs.config import load_config
 
 from report.cache import cached, digest, write_atomically
 from report.feed import render_feed
 from report.history import HistoryStore
-from report.htmlbuild import build_html
+from report.htmlbuild import build_html, mkdocs_config
 from report.paths import CONFIG, PUBLIC
 from report.svgdraw import SvgDrawer
 from report.tree import files_in
@@ -213,9 +212,9 @@ def build_site(
 ) -> SiteBuild:
     """Generate the sources, build with `mkdocs build --strict`, swap in the new site. A
     `drawer` given is used (a caller may have started it early) and left to the caller."""
-    mkdocs_config = load_config(str(config), strict=True)
-    site_url = mkdocs_config["site_url"] or ""
-    docs = Path(mkdocs_config["docs_dir"])
+    settings = mkdocs_config(config)
+    site_url = settings["site_url"] or ""
+    docs = Path(settings["docs_dir"])
     with nullcontext(drawer) if drawer else SvgDrawer() as charts:
         # A week about to be computed will want its charts drawn: start drawing meanwhile.
         weeks = week_outputs(paths, site_url, charts.start, history)

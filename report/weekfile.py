@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from report.errors import DataError
-from report.model import WEEK_PATTERN, Editorial, Week, week_start
+from report.model import Editorial, Week, is_week_label, week_start
 from report.paths import WEEKS_DIR
 
 Loc = tuple[str | int, ...]
@@ -30,20 +31,50 @@ class WeekFiles:
     path: Path
 
 
-def _line_map(
-    node: yaml.Node, loc: Loc = (), lines: dict[Loc, int] | None = None
-) -> dict[Loc, int]:
-    """Map every field path in a YAML node tree to its 1-based line."""
-    lines = {} if lines is None else lines
-    lines.setdefault(loc, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark.line)
-            lines[(*loc, name)] = key.start_mark.line + 1
-            _line_map(value, (*loc, name), lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_map(item, (*loc, index), lines)
+MAX_FILE_BYTES = 2_000_000  # a week of record is about 25 KB; a file this big is not one
+
+
+def _line_map(path: Path, root: yaml.Node) -> dict[Loc, int]:
+    """Every field path in a YAML node tree, with its 1-based line. Refuses what a week file
+    never needs and an attacker would use: aliases (`*name`, a few KB of them expand to
+    gigabytes), merge keys, and a key given twice (YAML keeps the last one, silently)."""
+    lines: dict[Loc, int] = {}
+    seen: set[int] = set()
+    stack: list[tuple[Loc, yaml.Node]] = [((), root)]
+    while stack:
+        loc, node = stack.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:  # an alias is the node it names, met a second time
+            where = lines.get(loc, line)
+            raise DataError([f"{path}:{where}: {_field_path(loc)}: YAML aliases are not accepted"])
+        seen.add(id(node))
+        lines.setdefault(loc, line)
+        children: list[tuple[Loc, yaml.Node]] = []
+        if isinstance(node, yaml.MappingNode):
+            names: set[str] = set()
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else f"(key on line {line})"
+                here = (*loc, name)
+                if key.tag == "tag:yaml.org,2002:merge":
+                    raise DataError(
+                        [
+                            f"{path}:{key.start_mark.line + 1}: {_field_path(loc)}: "
+                            "YAML merge keys (<<) are not accepted"
+                        ]
+                    )
+                if name in names:
+                    raise DataError(
+                        [
+                            f"{path}:{key.start_mark.line + 1}: {_field_path(here)}: "
+                            "given twice (each field once)"
+                        ]
+                    )
+                names.add(name)
+                lines[here] = key.start_mark.line + 1
+                children.append((here, value))
+        elif isinstance(node, yaml.SequenceNode):
+            children = [((*loc, index), item) for index, item in enumerate(node.value)]
+        stack.extend(reversed(children))  # visited in the file's order
     return lines
 
 
@@ -62,17 +93,23 @@ def _field_path(loc: Loc) -> str:
             path += f"[{part}]"
         else:
             path += f".{part}" if path else str(part)
-    return path or "(document)"
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in path[:200])
+    return shown or "(document)"
 
 
 def _parse(path: Path) -> tuple[Any, dict[Loc, int]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError([f"{path}: cannot read: {exc}"]) from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataError([f"{path}: larger than {MAX_FILE_BYTES:,} bytes, too large for a week"])
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        lines = _line_map(path, node) if node is not None else {}
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -84,7 +121,7 @@ def _parse(path: Path) -> tuple[Any, dict[Loc, int]]:
         raise DataError([f"{path}: YAML nests too deeply"]) from exc
     finally:
         loader.dispose()
-    return data, (_line_map(node) if node is not None else {})
+    return data, lines
 
 
 def _validate(model: type[M], path: Path) -> M:
@@ -140,8 +177,13 @@ def load_week(path: Path) -> Week:
 
 
 def load_week_files(path: Path) -> WeekFiles:
-    """Load a week and its optional editorial file; both must name the same week."""
+    """Load a week and its optional editorial file; both must name the same week, and so must
+    the file's name when it is a week's (2025-W45.yaml)."""
     week = load_week(path)
+    if _names_a_week(path.stem) and path.stem != week.week:
+        raise DataError(
+            [f"{path}:1: week: the file holds {week.week} but is named for {path.stem}"]
+        )
     editorial = None
     side = editorial_path(path)
     if side.exists():
@@ -157,9 +199,14 @@ def previous_week(week: str) -> str:
     return f"{year}-W{number:02d}"
 
 
+def _names_a_week(stem: str) -> bool:
+    """A file name meant as a week's: four digits, a W and two (an impossible week included)."""
+    return re.fullmatch(r"\d{4}-[Ww]\d{2}", stem) is not None or is_week_label(stem)
+
+
 def previous_path(path: Path) -> Path | None:
     """The week of record just before `path`, if it lies beside it (files are named by week)."""
-    if not WEEK_PATTERN.fullmatch(path.stem):
+    if not is_week_label(path.stem):
         return None
     before = path.with_name(f"{previous_week(path.stem)}.yaml")
     return before if before.exists() else None
@@ -181,6 +228,18 @@ def week_paths(folder: Path = WEEKS_DIR) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".editorial.yaml"))
 
 
+def same_week_twice(labels: Sequence[tuple[Path, str]]) -> list[str]:
+    """A problem for each week that more than one file holds (it would be published twice)."""
+    files: dict[str, list[Path]] = {}
+    for path, week in labels:
+        files.setdefault(week, []).append(path)
+    return [
+        f"{paths[1]}:1: week: {week} is already in {paths[0]}; each week has one file"
+        for week, paths in files.items()
+        if len(paths) > 1
+    ]
+
+
 def load_all_week_files(paths: list[Path]) -> list[WeekFiles]:
     """Load every path, reporting all problems across all files before failing."""
     loaded, problems = [], []
@@ -189,6 +248,7 @@ def load_all_week_files(paths: list[Path]) -> list[WeekFiles]:
             loaded.append(load_week_files(path))
         except DataError as exc:
             problems.extend(exc.problems)
+    problems += same_week_twice([(files.path, files.week.week) for files in loaded])
     if problems:
         raise DataError(problems)
     return loaded

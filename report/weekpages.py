@@ -25,13 +25,14 @@ from report.edition import ROOT, Edition, build_edition
 from report.errors import DataError, VerifyError
 from report.formatting import period, signed_pct, usd
 from report.history import HistoryStore
-from report.model import WEEK_PATTERN, week_start
+from report.model import is_week_label, week_start
 from report.weekfile import (
     WeekFiles,
     editorial_path,
     load_previous,
     load_week_files,
     previous_path,
+    same_week_twice,
 )
 
 WEEKS_CACHE = CACHE / "weeks"  # a module setting, so that tests and benchmarks can move it
@@ -137,7 +138,7 @@ def history_keys(paths: list[Path], history: HistoryStore) -> dict[Path, str]:
     """For each week file, the hash of the history days up to its week's end (the label in
     its name says when that is, so no file is read; a file named otherwise takes them all)."""
     ends = {
-        p: week_start(p.stem) + timedelta(days=6) if WEEK_PATTERN.fullmatch(p.stem) else date.max
+        p: week_start(p.stem) + timedelta(days=6) if is_week_label(p.stem) else date.max
         for p in paths
     }
     symbols = history.symbols()
@@ -200,13 +201,16 @@ def week_outputs(
     outputs: list[WeekOutput] = []
     bad_data: list[str] = []
     untraced: list[str] = []
+    labels: list[tuple[Path, str]] = []
     for path in paths:
         try:
             outputs.append(week_output(path, site_url, store, keys.get(path, ""), before_computing))
+            labels.append((path, outputs[-1].week))
         except DataError as exc:
             bad_data.extend(exc.problems)
         except VerifyError as exc:
             untraced.extend(exc.problems)
+    bad_data += same_week_twice(labels)
     if bad_data:
         raise DataError(bad_data + untraced)
     if untraced:

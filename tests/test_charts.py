@@ -91,3 +91,16 @@ def test_colours_are_palette_parameters_the_page_can_switch(
         # The static render uses the parameters' values.
         svg = vl_convert.vegalite_to_svg(spec)
         assert PALETTE["text"] in svg or PALETTE["text"].lower() in svg.lower()
+
+
+def test_a_series_without_values_in_the_charts_days_draws_no_chart(
+    week_variant: Callable[..., Path],
+) -> None:
+    """Closes that stop 100 days before the week's end: no price line (and no traceback)."""
+
+    def stale(d: dict[str, Any]) -> None:
+        for asset in d["assets"]:
+            asset["closes"]["values"][-100:] = [None] * 100
+
+    charts = charts_of(week_variant(stale))
+    assert "btc-closes" not in charts and "fear-greed" in charts

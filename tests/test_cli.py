@@ -135,3 +135,50 @@ def test_the_command_line_loads_without_the_heavy_parts() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert loaded.stdout.strip() == "[]"
+
+
+SETTINGS_ERRORS = [
+    (["site", "--config", "nope.yml"], {}, "error: --config nope.yml: Config file 'nope.yml'"),
+    (["gather", "--week", "../x"], {}, "error: --week: a week looks like 2025-W45, not '../x'"),
+    (["gather", "--week", "2025-W99"], {}, "error: --week: 2025-W99 is not an ISO week"),
+    (["gather", "--week", "2026-w48"], {}, "error: --week: a week looks like 2025-W45"),
+    (["gather", "--week", "0001-W01"], {}, "error: --week: 0001-W01: the year must lie"),
+    (["gather", "--week", "2026-W48\n"], {}, "error: --week: a week looks like 2025-W45"),
+    (["gather", "--week", "\u0662\u0660\u0662\u0666-W48"], {}, "error: --week: a week looks"),
+    (["gather", "--week", "2099-W52"], {}, "error: --week: 2099-W52 has not begun yet"),
+    (
+        ["gather"],
+        {"COINGECKO_DEMO_API_KEY": "\u043a\u043b\u044e\u0447"},
+        "error: COINGECKO_DEMO_API_KEY must be printable ASCII",
+    ),
+    (
+        ["send", "--subscribers", "{subscribers}"],
+        {"SMTP_HOST": "a..b", "REPORT_MAIL_FROM": "weekly@example.org"},
+        "error: SMTP_HOST is not a host name or an IP address: 'a..b'",
+    ),
+    (
+        ["send", "--subscribers", "{subscribers}"],
+        {
+            "SMTP_HOST": "mail.example.org",
+            "SMTP_PORT": "99999",
+            "REPORT_MAIL_FROM": "w@example.org",
+        },
+        "error: SMTP_PORT must be a port number (1 to 65535), not '99999'",
+    ),
+    (["validate", "nowhere/2025-W45.yaml"], {}, "error: nowhere/2025-W45.yaml: cannot read"),
+]
+
+
+@pytest.mark.parametrize(("args", "env", "said"), SETTINGS_ERRORS)
+def test_a_wrong_setting_is_one_line_and_exit_1(
+    tmp_path: Path, args: list[str], env: dict[str, str], said: str
+) -> None:
+    """No traceback, nothing started: the setting named, the program stopped."""
+    subscribers = tmp_path / "subscribers.txt"
+    subscribers.write_text("reader@example.org\n", encoding="utf-8")
+    args = [a.replace("{subscribers}", str(subscribers)) for a in args]
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(said), result.output

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
+import httpx
 from pydantic import ValidationError
 
 from report.http import Fetcher, FetchError
@@ -96,22 +97,70 @@ def ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+EARLIEST = datetime(2009, 1, 3, tzinfo=UTC)  # Bitcoin's first block: no market data before it
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def utc_from_seconds(value: float | str) -> datetime:
+    """A Unix time from an API as a UTC moment, or a `SourceError` when it is no time a market
+    could have been quoted at (NaN, negative, centuries away)."""
+    try:
+        moment = datetime.fromtimestamp(float(value), UTC)
+    except (ValueError, OverflowError, OSError):
+        moment = None
+    if moment is None or not EARLIEST <= moment < LATEST:
+        raise SourceError(f"a timestamp ({str(value)[:24]}) is not a plausible time")
+    return moment
+
+
 def utc_from_ms(value: float | str) -> datetime:
-    return datetime.fromtimestamp(float(value) / 1000, UTC)
+    try:
+        return utc_from_seconds(float(value) / 1000)
+    except ValueError:
+        raise SourceError(f"a timestamp ({str(value)[:24]}) is not a plausible time") from None
+
+
+# What reading an untrusted answer can raise: the fetch failing, the data refused by a source's
+# checks or by its models, and what Python's own conversions raise on values no API should
+# send (a timestamp beyond year 9999, a string where a list was). Each costs only the blocks of
+# the source it came from.
+SOURCE_FAILURES: tuple[type[Exception], ...] = (
+    FetchError,
+    SourceError,
+    ValidationError,
+    httpx.HTTPError,
+    ValueError,
+    TypeError,
+    LookupError,
+    ArithmeticError,
+)
+MAX_REASON = 300  # characters: a reason says what went wrong, it does not quote the answer
 
 
 async def attempt(found: Found, block: str, source: str, make: Awaitable[Any]) -> None:
     """Fill one block from `make`, or name it missing with the reason; other blocks go on."""
     try:
         found.blocks[block] = await make
-    except (FetchError, SourceError, ValidationError) as exc:
+    except SOURCE_FAILURES as exc:
         found.missing[block] = f"{source}: {describe_error(exc)}"
 
 
 def describe_error(exc: Exception) -> str:
-    """A failure in words for the week's `missing` list."""
+    """A failure in words for the week's `missing` list, at most `MAX_REASON` characters."""
     if isinstance(exc, ValidationError):
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"]) or "the answer"
-        return f"unexpected or implausible data ({where}: {first['msg']})"
-    return str(exc)
+        said = f"unexpected or implausible data ({where}: {first['msg']})"
+    elif isinstance(exc, FetchError | SourceError | httpx.HTTPError):
+        said = str(exc)
+    else:
+        said = f"unexpected data ({type(exc).__name__}: {exc})"
+    return shorten(said)
+
+
+def shorten(reason: str, limit: int = MAX_REASON) -> str:
+    """A reason cut to `limit` characters, on a word, saying it was cut."""
+    reason = " ".join(reason.split())
+    if len(reason) <= limit:
+        return reason
+    return reason[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -6,14 +6,14 @@ asks for enough days to reach back 30 days before its end.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from report.http import Fetcher
 from report.model import DailySeries, FearGreed
-from report.sources import Found, SourceError, Want
+from report.sources import Found, SourceError, Want, utc_from_seconds
 
 NAME = "alternative.me Crypto Fear & Greed Index"
 BASE_URL = "https://api.alternative.me"
@@ -29,7 +29,7 @@ class Reading(BaseModel):
 
     @property
     def day(self) -> date:
-        return datetime.fromtimestamp(self.timestamp, UTC).date()
+        return utc_from_seconds(self.timestamp).date()
 
 
 class Answer(BaseModel):

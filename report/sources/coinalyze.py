@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from report.http import Fetcher
 from report.model import DailyLiquidation, Liquidations
-from report.sources import Found, SourceError, Want, day_start
+from report.sources import Found, SourceError, Want, day_start, utc_from_seconds
 
 NAME = "Coinalyze"
 BASE_URL = "https://api.coinalyze.net/v1"
@@ -75,7 +75,7 @@ class Coinalyze:
         by_day: defaultdict[date, list[float]] = defaultdict(lambda: [0.0, 0.0])
         for item in raw:
             for point in SymbolHistory.model_validate(item).history:
-                day = datetime.fromtimestamp(point.t, UTC).date()
+                day = utc_from_seconds(point.t).date()
                 if not first <= day <= last:
                     raise SourceError(f"a liquidation day ({day}) lies outside the range asked")
                 by_day[day][0] += point.l

@@ -18,12 +18,20 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from report.http import Fetcher, FetchError
+from report.http import Fetcher
 from report.model import AllTimeHigh, DailySeries, PriceQuote, Source
 from report.model import Asset as AssetRecord
-from report.sources import Asset, Found, SourceError, Want, describe_error, utc_from_ms
+from report.sources import (
+    SOURCE_FAILURES,
+    Asset,
+    Found,
+    SourceError,
+    Want,
+    describe_error,
+    utc_from_ms,
+)
 
 NAME = "CoinGecko"
 BASE_URL = "https://api.coingecko.com/api/v3"
@@ -177,7 +185,7 @@ class CoinGecko:
             url = f"{self.base_url}/coins/markets"
             try:
                 return await self._markets(fetcher, want), want.source(NAME, url)
-            except (FetchError, SourceError, ValidationError) as exc:
+            except SOURCE_FAILURES as exc:
                 if self.fallback is None:
                     raise
                 why = f"fallback: {NAME} /coins/markets failed ({describe_error(exc)})"
@@ -195,7 +203,7 @@ class CoinGecko:
                     raise result
                 row = markets.get(asset.coingecko_id)
                 assets.append(self._asset(want, asset, result, row, quoted_by))
-            except (FetchError, SourceError, ValidationError) as exc:  # the others still land
+            except SOURCE_FAILURES as exc:  # the others still land
                 found.missing[f"assets.{asset.symbol}"] = f"{NAME}: {describe_error(exc)}"
         if assets:
             found.blocks["assets"] = assets

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from report.http import Fetcher, FetchError
 from report.model import Incident, ProtocolTvl
-from report.sources import Found, SourceError, Want, describe_error
+from report.sources import Found, SourceError, Want, describe_error, utc_from_seconds
 
 NAME = "DefiLlama hacks"
 BASE_URL = "https://api.llama.fi"
@@ -46,7 +46,7 @@ class Hack(BaseModel):
 
     @property
     def day(self) -> dt.date:
-        return dt.datetime.fromtimestamp(self.date, dt.UTC).date()
+        return utc_from_seconds(self.date).date()
 
 
 class TvlPoint(BaseModel):
@@ -57,7 +57,7 @@ class TvlPoint(BaseModel):
 
     @property
     def day(self) -> dt.date:
-        return dt.datetime.fromtimestamp(self.date, dt.UTC).date()
+        return utc_from_seconds(self.date).date()
 
 
 class ProtocolAnswer(BaseModel):

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from report.http import Fetcher
 from report.model import Basis
-from report.sources import Found, SourceError, Want, day_start, ms
+from report.sources import Found, SourceError, Want, day_start, ms, utc_from_ms
 
 NAME = "Deribit"
 BASE_URL = "https://www.deribit.com/api/v2"
@@ -49,10 +49,7 @@ class Candles(BaseModel):
         """The close of each day, by the day the candle opened."""
         if len(self.ticks) != len(self.close):
             raise SourceError("the candle lists differ in length")
-        return {
-            datetime.fromtimestamp(t / 1000, UTC).date(): c
-            for t, c in zip(self.ticks, self.close, strict=True)
-        }
+        return {utc_from_ms(t).date(): c for t, c in zip(self.ticks, self.close, strict=True)}
 
 
 class Envelope(BaseModel):

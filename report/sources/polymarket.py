@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from report.errors import DataError
 from report.http import Fetcher
 from report.model import PredictionMarket
-from report.sources import Found, SourceError, Want
+from report.sources import Found, SourceError, Want, utc_from_seconds
 
 NAME = "Polymarket"
 BASE_URL = "https://gamma-api.polymarket.com"
@@ -127,7 +127,7 @@ class Polymarket:
             outcome=question.outcome,
             odds_now_pct=round(max(now, key=lambda p: p.t).p * 100, 1),
             odds_before_pct=round(then.p * 100, 1),
-            before_date=datetime.fromtimestamp(then.t, UTC).date(),
+            before_date=utc_from_seconds(then.t).date(),
             source=want.source(
                 NAME, f"https://polymarket.com/event/{question.slug}", "outcome price as odds"
             ),
