@@ -18,7 +18,17 @@ import typer
 from rich.console import Console
 
 from report.errors import ReportError
-from report.paths import CONFIG, DIGESTS_DIR, HISTORY, LEDGER, OUTBOX, PAGES_DIR, PUBLIC, WEEKS_DIR
+from report.paths import (
+    CONFIG,
+    DIGESTS_DIR,
+    GATHER_DEADLINE_S,
+    HISTORY,
+    LEDGER,
+    OUTBOX,
+    PAGES_DIR,
+    PUBLIC,
+    WEEKS_DIR,
+)
 from report.svgdraw import SvgDrawer
 
 app = typer.Typer(
@@ -226,6 +236,14 @@ def gather(
     history_dir: Annotated[
         Path, typer.Option(help="The history store: daily closes the vendors stop serving.")
     ] = HISTORY,
+    deadline: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Seconds the whole gather may take; a source still running "
+            "then is stopped and named missing.",
+        ),
+    ] = GATHER_DEADLINE_S,
 ) -> None:
     """Fetch a week from the market APIs into data/weeks/<week>.yaml; every gap is named."""
     import asyncio
@@ -256,13 +274,18 @@ def gather(
 
         def done(outcome: Outcome) -> None:
             state = "ok" if outcome.ok else f"{len(outcome.missing)} missing"
+            state = "ran out of time" if outcome.ran_out else state
             progress.console.print(
                 f"  {outcome.source}: {state} ({outcome.seconds:.1f} s)", highlight=False
             )
             progress.advance(task)
 
         now = datetime.now(UTC)
-        gathered = asyncio.run(run_gather(week, now, os.environ, sources, done=done, history=store))
+        gathered = asyncio.run(
+            run_gather(
+                week, now, os.environ, sources, done=done, history=store, deadline_s=deadline
+            )
+        )
     checked = validated(gathered)
     for gap in checked.missing:
         err.print(f"  missing {gap.field}: {gap.reason}", highlight=False, soft_wrap=True)

@@ -32,6 +32,7 @@ from report.errors import ConfigError, ReportError
 from report.history import HistoryStore, StatedHigh
 from report.http import Fetcher, HttpPolicy, open_fetcher
 from report.model import SCHEMA_VERSION, DailySeries, Week, week_start
+from report.paths import GATHER_DEADLINE_S
 from report.sources import (
     SOURCE_FAILURES,
     Found,
@@ -114,6 +115,7 @@ class Outcome:
     blocks: tuple[str, ...]
     missing: dict[str, str]
     seconds: float
+    ran_out: bool = False  # stopped at the run's deadline
 
     @property
     def ok(self) -> bool:
@@ -186,16 +188,33 @@ def _nest(
 
 
 async def gather_week(
-    want: Want, sources: Sequence[MarketSource], fetcher: Fetcher, done: Progress = lambda o: None
+    want: Want,
+    sources: Sequence[MarketSource],
+    fetcher: Fetcher,
+    done: Progress = lambda o: None,
+    deadline_s: float = GATHER_DEADLINE_S,
 ) -> Gathered:
-    """Run every source at once and assemble what came into a week of record."""
+    """Run every source at once and assemble what came into a week of record; a source still
+    running at the deadline is stopped, and its blocks are named missing, saying so."""
     outcomes: list[Outcome] = []
 
     def finished(outcome: Outcome) -> None:
         outcomes.append(outcome)
         done(outcome)
 
-    founds = await asyncio.gather(*(_run(s, fetcher, want, finished) for s in sources))
+    tasks = [asyncio.create_task(_run(s, fetcher, want, finished)) for s in sources]
+    await asyncio.wait(tasks, timeout=deadline_s)
+    founds = []
+    for source, task in zip(sources, tasks, strict=True):
+        if task.done():
+            founds.append(task.result())
+            continue
+        task.cancel()
+        reason = f"{source.name}: not finished within the run's deadline of {deadline_s:g} s"
+        found = Found(missing=dict.fromkeys(source.blocks, reason))
+        finished(Outcome(source.name, source.blocks, found.missing, deadline_s, ran_out=True))
+        founds.append(found)
+    await asyncio.gather(*tasks, return_exceptions=True)  # the stopped ones, wound down
     blocks: dict[str, Any] = {}
     missing: dict[str, str] = {}
     for found in founds:
@@ -396,15 +415,16 @@ async def gather(
     done: Progress = lambda o: None,
     transport: httpx.AsyncBaseTransport | None = None,
     history: HistoryStore | None = None,
+    deadline_s: float = GATHER_DEADLINE_S,
 ) -> Gathered:
-    """Gather a week (default: the last complete one); with a `history` store, fill from it
-    what the vendors no longer serve."""
+    """Gather a week (default: the last complete one) within `deadline_s`; with a `history`
+    store, fill from it what the vendors no longer serve."""
     label, start = wanted_week(week, now)
     want = want_week(label, start, now, keys=api_keys(keys))
     async with open_fetcher(
         policy or HttpPolicy(), secrets=want.keys.values(), transport=transport
     ) as fetcher:
-        gathered = await gather_week(want, sources, fetcher, done)
+        gathered = await gather_week(want, sources, fetcher, done, deadline_s)
     confirm_large_moves(gathered, history)
     if history is not None:
         fill_from_history(gathered, history)

@@ -19,12 +19,13 @@ from typing import Any
 
 import httpx
 
+MAX_REDIRECTS = 5
 USER_AGENT = "weekly-crypto-market-report/0.1 (+https://github.com/; the weekly report's gatherer)"
 
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    timeout_s: float = 20.0
+    timeout_s: float = 20.0  # for one try in all: connecting, redirects, the whole answer
     attempts: int = 4
     backoff_s: float = 1.0  # the wait before the second try; it doubles for each try after
     max_wait_s: float = 60.0  # a Retry-After longer than this is not waited for
@@ -98,11 +99,13 @@ class Fetcher:
             async with self._hosts[request.url.host]:
                 self.requests += 1
                 try:
-                    response = await self.client.send(request)
-                except httpx.TimeoutException:
+                    response = await self._send(request)
+                except (httpx.TimeoutException, TimeoutError):
                     reason = f"timed out after {policy.timeout_s:g} s"
                 except httpx.TransportError as exc:
                     reason = f"connection failed ({type(exc).__name__})"
+                except FetchError as exc:
+                    raise self._fail(shown, str(exc)) from None
                 else:
                     status = response.status_code
                     if 200 <= status < 300:
@@ -126,6 +129,27 @@ class Fetcher:
                 await self._sleep(wait)
         raise self._fail(shown, f"{reason}, {policy.attempts} tries")
 
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """One try, its redirects included, within the policy's time in all: httpx's timeout
+        counts each read, so a server sending a byte every few seconds would hold it forever.
+        A redirect to another origin is followed without the request's own headers, where
+        the keys travel: a key goes to its source's host and to no other."""
+        async with asyncio.timeout(self.policy.timeout_s):
+            for _ in range(MAX_REDIRECTS + 1):
+                response = await self.client.send(request)
+                if not response.has_redirect_location:
+                    return response
+                target = request.url.join(response.headers["Location"])
+                if _origin(target) == _origin(request.url):
+                    request = self.client.build_request("GET", target, headers=request.headers)
+                else:
+                    request = self.client.build_request("GET", target)
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
 
 def _detail(response: httpx.Response) -> str:
     """A hint from a refusal's body (451 names the restricted location), kept short."""
@@ -144,7 +168,7 @@ async def open_fetcher(
         timeout=httpx.Timeout(policy.timeout_s),
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         transport=transport,
-        follow_redirects=True,
+        follow_redirects=False,  # followed by Fetcher._send, which keeps keys at home
         limits=httpx.Limits(max_connections=32),
     ) as client:
         yield Fetcher(client, policy, secrets)

@@ -1,6 +1,6 @@
 """Where the program reads and writes by default, relative to the folder it runs in (the
-project's root). Kept in a module of their own so that the command line can name them without
-loading the rest of the program."""
+project's root), and how long a gather may take. Kept in a module of their own so that the
+command line can name them without loading the rest of the program."""
 
 from __future__ import annotations
 
@@ -14,3 +14,4 @@ DIGESTS_DIR = Path("build/digests")
 OUTBOX = Path("build/outbox")  # messages written by `report send --dry-run`
 CONFIG = Path("mkdocs.yml")
 PUBLIC = Path("public")  # the built site
+GATHER_DEADLINE_S = 120.0  # a whole gather: a normal one takes seconds, a hung source no longer

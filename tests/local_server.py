@@ -7,6 +7,10 @@ Routes (the query string is ignored unless said):
   /retry-after/<v>  429 with `Retry-After: <v>` every time
   /reset            the connection is cut with no response
   /malformed        200 with a body that is not JSON
+  /drip/<ms>        200 with a 100-byte body sent a byte every <ms> milliseconds
+  /moved/<host>/... 302 to the rest of the path on <host> (localhost, 127.0.0.1), same port
+  /loop             302 to itself, forever
+  /headers          200 with the request's headers as JSON
 Any other path answers from `routes` (status, body, delay), so that a source's base URL can
 point here and get API-shaped answers.
 """
@@ -78,6 +82,21 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.close()
         elif parts[0] == "malformed":
             self._send(200, b'{"data": [1, 2,')
+        elif parts[0] == "drip":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(int(parts[1]) / 1000)
+        elif parts[0] == "moved":
+            target = f"http://{parts[1]}:{self.server.server_port}/{'/'.join(parts[2:])}"
+            self._send(302, b"{}", {"Location": target})
+        elif parts[0] == "loop":
+            self._send(302, b"{}", {"Location": "/loop"})
+        elif parts[0] == "headers":
+            self._send(200, json.dumps(dict(self.headers.items())).encode())
         else:
             self._send(404, b"{}")
 

@@ -31,7 +31,7 @@ from report.gather import (
 from report.history import HistoryStore
 from report.http import HttpPolicy, open_fetcher
 from report.model import Incident, ProtocolTvl
-from report.sources import DEFAULT_ASSETS, Found, Want, want_week
+from report.sources import DEFAULT_ASSETS, Found, SourceError, Want, want_week
 from report.sources.alternative_me import AlternativeMe
 from report.sources.bybit import Bybit
 from report.sources.defillama import DefiLlama
@@ -508,3 +508,70 @@ def test_prediction_market_odds_now_and_a_week_before(tmp_path: Path) -> None:
     questions.write_text("polymarket:\n  - slug: Not A Slug\n")
     with pytest.raises(DataError, match=r"prediction-markets\.yaml"):
         Polymarket(questions=questions)
+
+
+def test_a_source_still_running_at_the_deadline_is_named_and_the_others_land(
+    server: LocalServer,
+) -> None:
+    """DefiLlama takes 30 s to answer, inside its try's 20 s; at the run's deadline of 1.5 s
+    it is stopped and said to have run out, and the week stands without it."""
+    _serve_coingecko(server, W45_LATER)
+    server.routes["/llama/hacks"] = Route(b"[]", delay_s=30.0)
+    started = datetime.now(UTC)
+    gathered = asyncio.run(
+        gather(
+            "2025-W45",
+            W45_LATER,
+            {},
+            default_sources(
+                {name: f"{server.url}/none" for name in [*SOURCES, FALLBACK]}
+                | {"coingecko": f"{server.url}/cg", "defillama": f"{server.url}/llama"}
+            ),
+            HttpPolicy(timeout_s=20.0, attempts=1),
+            transport=None,
+            deadline_s=1.5,
+        )
+    )
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    week = validated(gathered)
+    gaps = {g.field: g.reason for g in week.missing}
+    assert gaps["incidents"] == "DefiLlama hacks: not finished within the run's deadline of 1.5 s"
+    assert [o.source for o in gathered.outcomes if o.ran_out] == ["DefiLlama hacks"]
+    assert week.btc.quote.price == 104722.96 and elapsed < 5
+
+
+def test_an_impossible_timestamp_costs_only_its_own_source() -> None:
+    """A Fear & Greed reading stamped in the year 30,000 once aborted the whole gather."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = answer(request, W45_LATER.date())
+        if request.url.path.endswith("/fng/"):
+            body = response.json()
+            body["data"][0]["timestamp"] = "884541340800"  # SYNTHETIC: about the year 30,000
+            return httpx.Response(200, json=body)
+        return response
+
+    week = validated(run("2025-W45", W45_LATER, httpx.MockTransport(handler)))
+    gaps = {g.field: g.reason for g in week.missing}
+    assert "a timestamp (884541340800) is not a plausible time" in gaps["sentiment"]
+    assert week.incidents and week.derivatives and week.btc.closes
+
+
+def test_a_long_error_text_is_shortened_and_the_week_is_kept() -> None:
+    """An error page of 5,000 characters once made a reason too long for the schema."""
+
+    class Rambling:
+        name = "SYNTHETIC rambling source"
+        blocks = ("sentiment.prediction_markets",)
+        base_url = "http://127.0.0.1:9"
+
+        async def gather(self, fetcher: object, want: Want) -> Found:
+            raise SourceError("SYNTHETIC " * 500)
+
+    sources = [s for s in default_sources() if not isinstance(s, Polymarket)] + [Rambling()]
+    transport = httpx.MockTransport(lambda r: answer(r, W45_LATER.date()))
+    gathered = asyncio.run(gather("2025-W45", W45_LATER, {}, sources, FAST, transport=transport))
+    week = validated(gathered)
+    reason = {g.field: g.reason for g in week.missing}["sentiment.prediction_markets"]
+    assert reason.startswith("SYNTHETIC rambling source: SYNTHETIC") and reason.endswith("…")
+    assert len(reason) <= 330

@@ -106,3 +106,43 @@ def test_requests_to_one_host_are_limited(server: LocalServer) -> None:
 
     elapsed = asyncio.run(run())
     assert 0.9 <= elapsed < 1.5
+
+
+def headers_after(url: str, key: str) -> dict[str, str] | FetchError:
+    """The headers a server received at the end of `url`'s redirects, a key sent at the start."""
+
+    async def run() -> Any:
+        async with open_fetcher(FAST, (key,)) as fetcher:
+            try:
+                return await fetcher.get_json(url, headers={"x-cg-demo-api-key": key})
+            except FetchError as exc:
+                return exc
+
+    return asyncio.run(run())  # type: ignore[no-any-return]
+
+
+def test_a_key_is_never_sent_to_another_host(server: LocalServer) -> None:
+    """A 302 to another host is followed without the key (it once followed the redirect)."""
+    key = "SYNTHETIC-KEY-0123"
+    port = server.server_port
+    seen = headers_after(f"http://127.0.0.1:{port}/moved/localhost/headers", key)
+    assert isinstance(seen, dict) and seen["Host"] == f"localhost:{port}"
+    assert key not in str(seen) and "x-cg-demo-api-key" not in {h.lower() for h in seen}
+    assert seen["User-Agent"] == USER_AGENT  # the client's own headers still go
+    home = headers_after(f"http://127.0.0.1:{port}/moved/127.0.0.1/headers", key)
+    assert isinstance(home, dict) and home["x-cg-demo-api-key"] == key  # same host: kept
+
+
+def test_a_redirect_loop_is_a_clear_error(server: LocalServer) -> None:
+    error, tries = get(f"{server.url}/loop")
+    assert isinstance(error, FetchError) and "more than 5 redirects" in str(error)
+    assert tries == 1 and server.hits["/loop"] == 6
+
+
+def test_a_server_dripping_bytes_is_cut_off_at_the_tries_time(server: LocalServer) -> None:
+    """A byte every 100 ms never trips a read timeout of 0.5 s; the try's total time does."""
+    started = time.monotonic()
+    error, tries = get(f"{server.url}/drip/100")
+    elapsed = time.monotonic() - started
+    assert isinstance(error, FetchError) and "timed out after 0.5 s, 3 tries" in str(error)
+    assert tries == 3 and elapsed < 3
