@@ -150,9 +150,17 @@ def test_when_coingecko_refuses_the_live_quote_comes_from_coinpaprika() -> None:
     assert btc.quote.source.name == "CoinPaprika"
     assert "fallback: CoinGecko /coins/markets failed (HTTP 429" in (btc.quote.source.note or "")
     assert btc.closes is not None  # the closes still come from CoinGecko
-    # The other assets had no quote from either, and no close yet for the running week's end.
-    assert [a.symbol for a in week.assets] == ["BTC"]
-    assert {g.field for g in week.missing} >= {"assets.ETH", "assets.SOL"}
+    # The other assets had no live quote from either: each is quoted at its latest daily
+    # close, at that close's time, and the week says so.
+    eth = week.asset("ETH")
+    assert eth is not None and eth.closes is not None
+    assert eth.quote.at == datetime(2026, 2, 8, tzinfo=UTC) and eth.quote.change_24h_pct is None
+    assert eth.quote.price == eth.closes.values[-1] and eth.closes.end == date(2026, 2, 7)
+    gaps = {g.field: g.reason for g in week.missing}
+    assert gaps["assets.ETH.quote"] == (
+        "CoinPaprika gave no live quote; the price shown is the latest daily close instead"
+    )
+    assert "assets.BTC.quote" not in gaps
 
 
 def test_a_protocols_tvl_around_its_incident_comes_from_the_recorded_answer() -> None:
@@ -575,3 +583,59 @@ def test_a_long_error_text_is_shortened_and_the_week_is_kept() -> None:
     reason = {g.field: g.reason for g in week.missing}["sentiment.prediction_markets"]
     assert reason.startswith("SYNTHETIC rambling source: SYNTHETIC") and reason.endswith("…")
     assert len(reason) <= 330
+
+
+LIVE = datetime(2025, 11, 10, 0, 10, tzinfo=UTC)  # W45 gathered ten minutes after it ended
+
+
+# SYNTHETIC faults, each laid on the real answer for Bitcoin's live quote.
+BAD_QUOTES = {
+    "a trillion": ({"current_price": 1e12}, "is 9549004.34 times the close of 2025-11-09"),
+    "ether's price": ({"current_price": "ETH"}, "is 0.03 times the close of 2025-11-09"),
+    "1.9 times": ({"current_price": 1.9}, "is 1.90 times the close of 2025-11-09"),
+    "a year old": (
+        {"last_updated": "2024-11-10T00:00:00+00:00"},
+        "is from 2024-11-10 00:00 UTC, more than an hour before it was fetched",
+    ),
+    "tokyo time": ({"last_updated": "2025-11-10T09:00:00+09:00"}, None),  # 00:00 UTC: fresh
+    "another coin": ({"symbol": "eth"}, "is for 'eth', not BTC"),
+    "its own change": (
+        {"price_change_percentage_24h_in_currency": -60.0},
+        "own 24-hour change (-60.0%) puts the price a day before at 261,807.40",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", list(BAD_QUOTES))
+def test_a_live_quote_the_closes_do_not_bear_out_is_not_printed(fault: str) -> None:
+    change, said = BAD_QUOTES[fault]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = answer(request, LIVE.date())
+        if not request.url.path.endswith("/coins/markets"):
+            return response
+        rows = response.json()
+        btc = rows[0]
+        for name, value in change.items():
+            if name == "current_price" and value == "ETH":
+                value = rows[1]["current_price"]
+            elif name == "current_price" and value == 1.9:
+                value = btc["current_price"] * 1.9
+            btc[name] = value
+        return httpx.Response(200, json=rows)
+
+    gathered = run("2025-W45", LIVE, httpx.MockTransport(handler))
+    week = validated(gathered)
+    gaps = {g.field: g.reason for g in week.missing}
+    close = week.btc.closes.values[-1]  # type: ignore[union-attr]
+    if said is None:
+        assert "assets.BTC.quote" not in gaps
+        assert week.btc.quote.at == datetime(2025, 11, 10, tzinfo=UTC)
+        return
+    assert gaps["assets.BTC.quote"].startswith("CoinGecko: BTC: the live quote")
+    assert said in gaps["assets.BTC.quote"], gaps["assets.BTC.quote"]
+    assert gaps["assets.BTC.quote"].endswith("the price shown is the latest daily close instead")
+    # What is printed is the close of November 9, at its time, 00:00 UTC on the 10th.
+    assert (week.btc.quote.price, week.btc.quote.at) == (close, datetime(2025, 11, 10, tzinfo=UTC))
+    eth = week.asset("ETH")
+    assert week.btc.ath is None and eth is not None and eth.quote.at == LIVE - timedelta(minutes=10)

@@ -38,12 +38,19 @@ BASE_URL = "https://api.coingecko.com/api/v3"
 KEY = "COINGECKO_DEMO_API_KEY"
 HISTORY_DAYS = 365  # what the keyless and Demo plans serve, counted back from today
 MIDNIGHT_SLACK = timedelta(minutes=30)
+STALE_QUOTE = timedelta(hours=1)  # a live quote older than this when fetched is not live
+CLOCK_SLACK = timedelta(minutes=5)  # how far the provider's clock may run ahead of ours
+QUOTE_BAND = 0.5  # a live quote more than half away from the latest close is not believed
+# The price a day before the quote (its own 24-hour change gives it) lies between the two
+# daily closes struck around then, give or take this much.
+CHANGE_SLACK = 0.15
 
 
 class MarketRow(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str
+    symbol: Annotated[str, Field(max_length=20)] | None = None
     current_price: Annotated[float, Field(gt=0)]
     price_change_percentage_24h_in_currency: float | None = None
     price_change_percentage_7d_in_currency: float | None = None
@@ -74,6 +81,43 @@ def daily_closes(chart: MarketChart, first: date, last: date, symbol: str) -> di
         if day >= first:  # an answer reaching further back than asked is only trimmed
             closes[day] = price
     return closes
+
+
+def check_live_quote(row: MarketRow, asset: Asset, closes: dict[date, float], want: Want) -> None:
+    """A live quote fit to print, or a `SourceError` saying why not: it names the coin asked
+    for, it is fresh, and the latest daily close and its own 24-hour change agree with it.
+    (A BTC price of 10^12, Ether's price served as Bitcoin's, a quote 1.9 times the close or
+    one a year old were once printed as fact.)"""
+    said = f"{asset.symbol}: the live quote"
+    if row.symbol is not None and row.symbol.upper() != asset.symbol:
+        raise SourceError(f"{said} is for {row.symbol[:20]!r}, not {asset.symbol}")
+    at = row.last_updated.astimezone(UTC)
+    if at > want.fetched_at + CLOCK_SLACK:
+        raise SourceError(f"{said} is dated {at:%Y-%m-%d %H:%M} UTC, after it was fetched")
+    if want.fetched_at - at > STALE_QUOTE:
+        raise SourceError(
+            f"{said} is from {at:%Y-%m-%d %H:%M} UTC, more than an hour before it was fetched"
+        )
+    day = max(closes)
+    close, price = closes[day], row.current_price
+    if not 1 / (1 + QUOTE_BAND) < price / close < 1 + QUOTE_BAND:
+        raise SourceError(
+            f"{said} ({price:,.2f}) is {price / close:.2f} times the close of {day} ({close:,.2f})"
+        )
+    change = row.price_change_percentage_24h_in_currency
+    # A day before the quote fell on `earlier`, between the close before it (at its 00:00)
+    # and its own (at its 24:00).
+    earlier = (at - timedelta(days=1)).date()
+    bracket = (earlier - timedelta(days=1), earlier)
+    if change is not None and change > -100 and set(bracket) <= set(closes):
+        day_before = price / (1 + change / 100)
+        around = (closes[bracket[0]], closes[bracket[1]])
+        if not min(around) / (1 + CHANGE_SLACK) <= day_before <= max(around) * (1 + CHANGE_SLACK):
+            raise SourceError(
+                f"{said}'s own 24-hour change ({change:+.1f}%) puts the price a day before at "
+                f"{day_before:,.2f}, outside the closes around then ({min(around):,.2f} to "
+                f"{max(around):,.2f})"
+            )
 
 
 class QuoteFallback(Protocol):
@@ -145,34 +189,45 @@ class CoinGecko:
         self,
         want: Want,
         asset: Asset,
-        closes: tuple[DailySeries, dict[date, float]] | None,
+        closes: tuple[DailySeries, dict[date, float]],
         row: MarketRow | None,
         source: Source | None,
+        found: Found,
     ) -> dict[str, Any]:
-        ath = None
+        """The asset's record: its live quote when there is one fit to print, else the latest
+        daily close at its time (a live quote refused is named in `found.missing`)."""
+        series, by_day = closes
+        ath, quote = None, None
         if row is not None and source is not None:
-            quote = PriceQuote(
-                price=row.current_price,
-                change_24h_pct=row.price_change_percentage_24h_in_currency,
-                change_7d_pct=row.price_change_percentage_7d_in_currency,
-                at=row.last_updated,
-                source=source,
+            try:
+                check_live_quote(row, asset, by_day, want)
+            except SourceError as exc:
+                found.missing[f"assets.{asset.symbol}.quote"] = (
+                    f"{source.name}: {exc}; the price shown is the latest daily close instead"
+                )
+            else:
+                quote = PriceQuote(
+                    price=row.current_price,
+                    change_24h_pct=row.price_change_percentage_24h_in_currency,
+                    change_7d_pct=row.price_change_percentage_7d_in_currency,
+                    at=row.last_updated,
+                    source=source,
+                )
+                if row.ath and row.ath_date:
+                    ath = AllTimeHigh(price=row.ath, date=row.ath_date.date(), source=source)
+        if quote is None and want.live and row is None:
+            whose = source.name if source is not None else NAME
+            found.missing[f"assets.{asset.symbol}.quote"] = (
+                f"{whose} gave no live quote; the price shown is the latest daily close instead"
             )
-            if row.ath and row.ath_date:
-                ath = AllTimeHigh(price=row.ath, date=row.ath_date.date(), source=source)
-        else:
-            assert closes is not None
-            series, by_day = closes
-            day = want.end
+        if quote is None:
+            day = want.as_of.date() - timedelta(days=1)  # the week's last day, for a past week
             if day not in by_day:
-                raise SourceError(f"{asset.symbol}: no close for {day}, the week's last day")
-            quote = PriceQuote(price=by_day[day], at=want.as_of, source=series.source)
+                raise SourceError(f"{asset.symbol}: no close for {day}")
+            at = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+            quote = PriceQuote(price=by_day[day], at=at, source=series.source)
         record = AssetRecord(
-            symbol=asset.symbol,
-            name=asset.name,
-            quote=quote,
-            ath=ath,
-            closes=closes[0] if closes else None,
+            symbol=asset.symbol, name=asset.name, quote=quote, ath=ath, closes=series
         )
         return record.model_dump(by_alias=True, exclude_none=True)
 
@@ -202,7 +257,7 @@ class CoinGecko:
                 if isinstance(result, BaseException):
                     raise result
                 row = markets.get(asset.coingecko_id)
-                assets.append(self._asset(want, asset, result, row, quoted_by))
+                assets.append(self._asset(want, asset, result, row, quoted_by, found))
             except SOURCE_FAILURES as exc:  # the others still land
                 found.missing[f"assets.{asset.symbol}"] = f"{NAME}: {describe_error(exc)}"
         if assets:

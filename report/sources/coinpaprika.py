@@ -36,6 +36,7 @@ class Ticker(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str
+    symbol: Annotated[str, Field(max_length=20)] | None = None
     last_updated: datetime
     quotes: dict[str, UsdQuote]
 
@@ -54,6 +55,7 @@ class CoinPaprika:
         usd = ticker.quotes["USD"]
         return MarketRow(
             id=asset.coingecko_id,
+            symbol=ticker.symbol,
             current_price=usd.price,
             price_change_percentage_24h_in_currency=usd.percent_change_24h,
             price_change_percentage_7d_in_currency=usd.percent_change_7d,
