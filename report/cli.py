@@ -352,19 +352,42 @@ def send(
         )
         return
     report = deliver(body, week, readers.addresses, sender, smtp, Ledger(week, ledger_dir), force)
-    for address, reason in report.refused.items():
-        err.print(f"  refused {address}: {reason}", highlight=False, soft_wrap=True)
+    said = [
+        *(f"refused {address}: {why}" for address, why in report.refused.items()),
+        *(f"turned away for now {address}: {why}" for address, why in report.deferred.items()),
+        *(f"outcome unknown {address}: lost after the message went" for address in report.unknown),
+        *(
+            f"outcome unknown {address} (an earlier run): not sent again; --force would"
+            for address in report.unknown_before
+        ),
+    ]
+    for line in said:
+        err.print(f"  {line}", highlight=False, soft_wrap=True)
+    counts = {
+        "outcome unknown": len(report.unknown) + len(report.unknown_before),
+        "refused": len(report.refused),
+        "turned away for now": len(report.deferred),
+        "invalid": len(readers.invalid),
+    }
+    others = "".join(f", {what} {n}" for what, n in counts.items() if n)
     out.print(
-        f"{week}: sent {len(report.sent)}, already served {len(report.already)}, "
-        f"refused {len(report.refused)}, invalid {len(readers.invalid)} (via {smtp.describe()})",
+        f"{week}: sent {len(report.sent)}, already served {len(report.already)}{others} "
+        f"(via {smtp.describe()})",
         highlight=False,
         soft_wrap=True,
     )
-    if not report.complete:
-        raise ReportError(
-            f"stopped with {len(report.unsent)} not served ({report.failure}); "
-            "run again to send to them only"
+    problems = []
+    if report.unsent:
+        problems.append(f"stopped with {len(report.unsent)} not served ({report.failure})")
+    if report.deferred:
+        problems.append(f"{len(report.deferred)} turned away for now after every try")
+    if report.unknown:
+        problems.append(
+            f"{len(report.unknown)} may or may not have received it ({report.failure}): they "
+            "are not sent again; the mail server's log can tell"
         )
+    if problems:
+        raise ReportError("; ".join(problems) + "; run again to send to those not served only")
 
 
 @command(epilog="Example: report publish --week 2025-W45 --send --subscribers subs.txt")

@@ -8,12 +8,13 @@ and `Message-ID` headers in front, so a thousand copies cost a thousand small by
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 import markdown
 import vl_convert
@@ -140,7 +141,10 @@ def message_body(digest: Digest, sender: Sender, now: datetime | None = None) ->
 
 
 def addressed(body: bytes, to: str, week: str, sender: Sender) -> bytes:
-    """One recipient's copy: the shared body behind its own To and Message-ID."""
+    """One recipient's copy: the shared body behind its own To and a Message-ID fixed by the
+    week and the recipient, so that a copy sent twice (`--force`) is known by mail software
+    as the same message."""
     domain = sender.address.rsplit("@", 1)[-1]
-    message_id = make_msgid(idstring=week, domain=domain)
+    token = hashlib.sha256(f"{week}\n{to.lower()}".encode()).hexdigest()[:32]
+    message_id = f"<{week.lower()}.{token}@{domain}>"
     return f"To: {to}\r\nMessage-ID: {message_id}\r\n".encode("ascii") + body

@@ -4,7 +4,8 @@ Settings come from the environment only:
 
     SMTP_HOST, SMTP_PORT (default 587, or 465 with SSL), SMTP_SECURITY (starttls or ssl),
     SMTP_USERNAME, SMTP_PASSWORD, SMTP_CA_FILE (a private CA to trust, optional),
-    REPORT_MAIL_FROM (the sender), REPORT_UNSUBSCRIBE_URL (optional)
+    REPORT_MAIL_FROM (the sender), REPORT_UNSUBSCRIBE_URL (optional),
+    SMTP_TIMEOUT, SMTP_DATA_TIMEOUT, SMTP_RETRY_WAIT (seconds; defaults below)
 
 The password is never printed: every message that leaves this module has it redacted. A
 recipient the server refuses is listed and the others still get theirs. When the connection
@@ -16,20 +17,21 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import math
 import re
 import smtplib
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from report.errors import ConfigError
-from report.ledger import Ledger
+from report.ledger import Ledger, State
 from report.mail import Sender, addressed
 from report.subscribers import ADDRESS
 
 SECURITY = ("starttls", "ssl")
-TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ class SmtpSettings:
     username: str | None
     password: str | None
     ca_file: str | None
+    timeout_s: float = 30.0  # for connecting and for each command's answer
+    data_timeout_s: float = 600.0  # for the answer to a whole message: RFC 5321's 10 minutes
+    attempts: int = 3  # for a recipient the server turns away for now (4xx)
+    retry_wait_s: float = 30.0  # before the second try; longer before each one after
 
     def redact(self, text: str) -> str:
         return text.replace(self.password, "[redacted]") if self.password else text
@@ -59,6 +65,19 @@ def _is_host(host: str) -> bool:
         return True
     labels = host.removesuffix(".").split(".")
     return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 3600:
+        raise ConfigError(f"{name} must be a number of seconds (up to 3600), not {text[:20]!r}")
+    return seconds
 
 
 def settings_from(env: Mapping[str, str]) -> tuple[SmtpSettings, Sender]:
@@ -86,6 +105,9 @@ def settings_from(env: Mapping[str, str]) -> tuple[SmtpSettings, Sender]:
         username=env.get("SMTP_USERNAME") or None,
         password=env.get("SMTP_PASSWORD") or None,
         ca_file=env.get("SMTP_CA_FILE") or None,
+        timeout_s=_seconds(env, "SMTP_TIMEOUT", SmtpSettings.timeout_s),
+        data_timeout_s=_seconds(env, "SMTP_DATA_TIMEOUT", SmtpSettings.data_timeout_s),
+        retry_wait_s=_seconds(env, "SMTP_RETRY_WAIT", SmtpSettings.retry_wait_s),
     )
     return smtp, Sender(sender, env.get("REPORT_UNSUBSCRIBE_URL") or None)
 
@@ -96,9 +118,11 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
     context = ssl.create_default_context(cafile=settings.ca_file)
     smtp: smtplib.SMTP
     if settings.security == "ssl":
-        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT_S, context=context)
+        smtp = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout_s, context=context
+        )
     else:
-        smtp = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_S)
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s)
     try:
         if settings.security == "starttls":
             smtp.starttls(context=context)
@@ -114,13 +138,34 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
 class SendReport:
     sent: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # served by an earlier run
-    refused: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # a permanent no (5xx)
+    deferred: dict[str, str] = field(default_factory=dict)  # still a temporary no (4xx)
+    unknown: list[str] = field(default_factory=list)  # lost between message and answer, now
+    unknown_before: list[str] = field(default_factory=list)  # ... in an earlier run
     unsent: list[str] = field(default_factory=list)  # the connection failed before them
     failure: str | None = None
 
     @property
     def complete(self) -> bool:
-        return not self.unsent
+        """Everyone this run could serve was served or refused for good; else the run exits
+        non-zero, so that the schedule notices."""
+        return not (self.unsent or self.deferred or self.unknown)
+
+
+class Refused(Exception):
+    """The server said no to one recipient's message; `code` says for good (5xx) or not."""
+
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(f"{code} {text}")
+        self.code = code
+
+    @property
+    def temporary(self) -> bool:
+        return 400 <= self.code < 500
+
+
+class OutcomeUnknown(Exception):
+    """The message went, and no answer came back: it may have been delivered."""
 
 
 def _text(reply: bytes | str) -> str:
@@ -128,12 +173,52 @@ def _text(reply: bytes | str) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        code, text = next(iter(exc.recipients.values()))
-        return f"{code} {_text(text)}"
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{exc.smtp_code} {_text(exc.smtp_error)}"
     return str(exc) or type(exc).__name__
+
+
+def _expect(smtp: smtplib.SMTP, reply: tuple[int, bytes], ok: tuple[int, ...]) -> None:
+    code, text = reply
+    if code == 421:  # the server is closing the connection: not this recipient's refusal
+        smtp.close()
+        raise smtplib.SMTPServerDisconnected(f"{code} {_text(text)}")
+    if code not in ok:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.rset()
+        raise Refused(code, _text(text))
+
+
+def _transmit(
+    smtp: smtplib.SMTP,
+    sender: str,
+    address: str,
+    message: bytes,
+    ledger: Ledger,
+    settings: SmtpSettings,
+) -> None:
+    """One recipient's message, step by step, so the ledger can say `sending` at the last
+    moment it is certainly not delivered: after the server takes DATA, before the message."""
+    smtp.ehlo_or_helo_if_needed()
+    _expect(smtp, smtp.mail(sender), (250,))
+    _expect(smtp, smtp.rcpt(address), (250, 251))
+    _expect(smtp, smtp.docmd("DATA"), (354,))
+    ledger.sending(address)
+    stuffed = re.sub(rb"(?m)^\.", b"..", message)  # a line's leading dot doubled (RFC 5321)
+    try:
+        smtp.send(stuffed + (b"" if stuffed.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+        if smtp.sock is not None:  # RFC 5321 4.5.3.2.6: wait 10 minutes for the answer
+            smtp.sock.settimeout(settings.data_timeout_s)
+        code, reply = smtp.getreply()
+    except (smtplib.SMTPServerDisconnected, OSError) as exc:
+        raise OutcomeUnknown(_reason(exc)) from exc
+    finally:
+        if smtp.sock is not None:
+            smtp.sock.settimeout(settings.timeout_s)
+    if code != 250:
+        ledger.failed(address)
+        raise Refused(code, _text(reply))
+    ledger.sent(address)
 
 
 def deliver(
@@ -145,34 +230,57 @@ def deliver(
     ledger: Ledger,
     force: bool = False,
     opener: Callable[[SmtpSettings], smtplib.SMTP] = connect,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> SendReport:
+    """Send `body` to each recipient the ledger has not seen served (or to all, `force`), at
+    most once each: a copy whose outcome is unknown is listed and never sent again unasked. A
+    temporary refusal is tried again after a wait; a dropped connection is reopened once."""
     report = SendReport()
     pending: list[str] = []
     for address in recipients:
-        (pending if force or not ledger.served(address) else report.already).append(address)
+        state = ledger.state(address)
+        if force or state in (None, State.FAILED):
+            pending.append(address)
+        elif state is State.SENT:
+            report.already.append(address)
+        else:
+            report.unknown_before.append(address)
     if not pending:
         return report
     smtp: smtplib.SMTP | None = None
-    done = 0  # recipients dealt with (sent or refused)
+    done = 0  # recipients dealt with, whatever became of them
     try:
         for address in pending:
-            for attempt in (1, 2):
+            drops, tries = 0, 0
+            while True:
                 try:
                     if smtp is None:
                         smtp = opener(settings)
-                    smtp.sendmail(sender.address, [address], addressed(body, address, week, sender))
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                    report.refused[address] = settings.redact(_reason(exc))
+                    message = addressed(body, address, week, sender)
+                    _transmit(smtp, sender.address, address, message, ledger, settings)
+                except Refused as exc:
+                    tries += 1
+                    if exc.temporary and tries < settings.attempts:
+                        sleep(settings.retry_wait_s * tries)
+                        continue
+                    said = settings.redact(str(exc))
+                    (report.deferred if exc.temporary else report.refused)[address] = said
+                except OutcomeUnknown as exc:
+                    report.unknown.append(address)
+                    report.failure = settings.redact(f"{settings.describe()}: {exc}")
+                    if smtp is not None:
+                        smtp.close()
+                    smtp = None
                 except (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError) as exc:
                     if smtp is not None:
                         smtp.close()
-                    smtp = None  # reconnect once, then give up
-                    if attempt == 2:
+                    smtp = None
+                    drops += 1
+                    if drops == 2:  # reconnected once already: give up
                         raise
                     report.failure = settings.redact(_reason(exc))
                     continue
                 else:
-                    ledger.record(address)
                     report.sent.append(address)
                 break
             done += 1
