@@ -1,7 +1,9 @@
 """Turn the docs folder into HTML with `mkdocs build --strict`, and publish it atomically.
 
 The HTML is built in a fresh folder beside `public/` and swapped in only when mkdocs passed, so a
-failed build leaves the last good site exactly as it was.
+failed build leaves the last good site exactly as it was. The swap is one exchange of the two
+folders (Linux's renameat2), so a reader never finds the site missing. One build at a time holds
+the site's lock; it first clears what a killed build left beside the site.
 
 Incremental builds. A full mkdocs build renders every page: at hundreds of weeks that is most of
 the time a weekly run takes, though a new week changes only a few pages (the new one, the one
@@ -23,6 +25,9 @@ checks that both ways give the same site.
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import json
 import logging
 import os
@@ -107,11 +112,13 @@ class _BuildHelper(BasePlugin):  # type: ignore[type-arg,no-untyped-call]  # no 
     def __init__(self, incremental: bool) -> None:
         self.incremental = incremental
         self.rendered: set[str] = set()  # URLs of the pages an incremental build renders
+        self.page_order: list[str] = []  # every page's URL, in the order mkdocs renders them
 
     def on_env(
         self, env: Environment, *, config: MkDocsConfig, files: Files, **_: Any
     ) -> Environment:
         env.bytecode_cache = TemplateBytecode()
+        self.page_order = [f.url for f in files.documentation_pages()]
         if self.incremental:
             modified = [f for f in files if f.is_modified()]
             self.rendered = {f.url for f in modified if f.is_documentation_page()}
@@ -149,23 +156,68 @@ def _page(location: str) -> str:
     return location.split("#", 1)[0]
 
 
-def _merge_search_index(last: dict[str, Any], site: Path, rendered: set[str]) -> None:
+def _merge_search_index(last: dict[str, Any], site: Path, helper: _BuildHelper) -> None:
     """Keep the last index's entries for the pages this build did not render again (a page
-    rendered again may have no entries now: left out of search, say)."""
+    rendered again may have no entries now: left out of search, say), in the order a full
+    build gives: page by page as mkdocs renders them, each page's entries as they were."""
     path = site / SEARCH_INDEX
     index = json.loads(path.read_bytes())
-    kept = [entry for entry in last["docs"] if _page(entry["location"]) not in rendered]
-    index["docs"] = kept + index["docs"]
+    kept = [entry for entry in last["docs"] if _page(entry["location"]) not in helper.rendered]
+    position = {url: n for n, url in enumerate(helper.page_order)}
+    index["docs"] = sorted(
+        kept + index["docs"], key=lambda entry: position.get(_page(entry["location"]), -1)
+    )
     write_atomically(path, json.dumps(index, separators=(",", ":"), default=str).encode())
 
 
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux's renameat2 with RENAME_EXCHANGE): at no moment is
+    either name missing. False where the system or the filesystem cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
 def _swap(fresh: Path, public: Path) -> None:
+    """Put the new site in place of the last one, in one step where the system can; else by
+    two renames, between which there is no site for an instant."""
+    if public.exists() and _exchange(fresh, public):
+        shutil.rmtree(fresh, ignore_errors=True)  # the last site, now under the fresh name
+        return
     old = public.with_name(f".{public.name}-old")
     shutil.rmtree(old, ignore_errors=True)
     if public.exists():
         public.rename(old)
     fresh.rename(public)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _only_build(public: Path) -> Iterator[None]:
+    """Hold the site's build lock, then clear what a killed build left beside the site (its
+    half-built copies): with the lock held, no other build is using them."""
+    public.parent.mkdir(parents=True, exist_ok=True)
+    with (public.parent / f".{public.name}.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"another build of {public}/ is running; try again later") from None
+        for leftover in public.parent.glob(f".{public.name}-*"):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+        yield
 
 
 def mkdocs_config(config: Path, **overrides: Any) -> MkDocsConfig:
@@ -178,11 +230,15 @@ def mkdocs_config(config: Path, **overrides: Any) -> MkDocsConfig:
 
 def build_html(config: Path, public: Path) -> bool:
     """Build the site into `public`; True when it was an incremental build."""
+    with _only_build(public):
+        return _build_html(config, public)
+
+
+def _build_html(config: Path, public: Path) -> bool:
     docs = Path(mkdocs_config(config)["docs_dir"])
     stamp = _stamp(config, docs)
     last_index = _last_index(public, stamp)
     incremental = last_index is not None
-    public.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(dir=public.parent, prefix=f".{public.name}-new-"))
     fresh.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read the site
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
@@ -196,7 +252,7 @@ def build_html(config: Path, public: Path) -> bool:
         with _dirty_notice_silenced():
             mkdocs_build(built, dirty=incremental)
         if last_index is not None:
-            _merge_search_index(last_index, fresh, helper.rendered)
+            _merge_search_index(last_index, fresh, helper)
         # Written beside and renamed, like the index: a file shared with the last good site
         # must never be written in place.
         write_atomically(fresh / STAMP, json.dumps(stamp).encode())

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import shutil
+import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -134,16 +137,13 @@ def test_the_site_page_is_verified_too(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert not public.exists()
 
 
-def _site_files(public: Path) -> dict[str, Any]:
-    """Every file of a built site; the search index as a sorted list of its entries."""
-    files: dict[str, Any] = {}
-    for path in sorted(public.rglob("*")):
-        if path.is_file():
-            name = path.relative_to(public).as_posix()
-            files[name] = path.read_bytes()
-    index = json.loads(files.pop("search/search_index.json"))
-    files["search entries"] = sorted(json.dumps(e, sort_keys=True) for e in index["docs"])
-    return files
+def _site_files(public: Path) -> dict[str, bytes]:
+    """Every file of a built site, by name (the search index too, byte for byte)."""
+    return {
+        path.relative_to(public).as_posix(): path.read_bytes()
+        for path in sorted(public.rglob("*"))
+        if path.is_file()
+    }
 
 
 def test_adding_a_week_renders_only_what_it_touches_and_matches_a_full_build(
@@ -284,3 +284,55 @@ def test_a_page_left_out_of_search_leaves_the_index_in_an_incremental_build(
     assert build_site([SEED], config, public).incremental
     assert "about.html" not in pages_in_search()
     assert f"weeks/{SEED.stem}.html" in pages_in_search()  # entries of pages not rendered again
+
+
+def test_the_new_site_takes_the_old_ones_place_in_one_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two renames of the old swap left an instant with no site: the switch is one
+    exchange, and a reader polling the site all through a rebuild never misses it."""
+    config, public = site_folder(tmp_path)
+    build_site([SEED], config, public)
+    renames: list[str] = []
+    real_rename = Path.rename
+
+    def rename(self: Path, target: Any) -> Any:
+        renames.append(self.name)
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    (config.parent / "site" / "about.md").write_text("# About\n\nRebuilt.\n")
+    missing, polling = [], threading.Event()
+
+    def reader() -> None:
+        while not polling.is_set():
+            if not (public / "index.html").exists():
+                missing.append(time.monotonic())
+
+    watcher = threading.Thread(target=reader)
+    watcher.start()
+    try:
+        build_site([SEED], config, public)
+    finally:
+        polling.set()
+        watcher.join()
+    assert missing == [] and renames == []
+    assert "Rebuilt." in (public / "about.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".public")) == [
+        ".public.lock"
+    ]
+
+
+def test_what_a_killed_build_left_is_cleared_and_two_builds_never_overlap(
+    tmp_path: Path,
+) -> None:
+    config, public = site_folder(tmp_path)
+    for leftover in (".public-new-k1ll3d", ".public-old"):
+        (tmp_path / leftover / "weeks").mkdir(parents=True)
+    build_site([SEED], config, public)
+    assert not [p for p in tmp_path.glob(".public-*")]
+    with (tmp_path / ".public.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another build holds the site
+        with pytest.raises(PublishError, match=r"another build of .*public/ is running"):
+            build_site([SEED], config, public)
+    assert (public / "index.html").exists()
