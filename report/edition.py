@@ -97,13 +97,14 @@ class Edition:
 
 
 ROOT = "<root>/"  # stands for the path from a page to the site's root; `text` escapes "<"
-_MARKUP = re.compile(r"\\(?=[\\`*_\[\]#!|<>])|\*\*")
+_MARKUP = re.compile(r"\\(?=[\\`*_\[\]{}#!|<>+.)-])|\*\*")
+_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\([^)\s]*\)")  # [label](url), its [ not escaped
 
 
 def plain(markdown: str) -> str:
     """Our own sentence without its Markdown: escapes and bold marks dropped, links kept as
     their labels."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = _LINK.sub(r"\1", markdown)
     return _MARKUP.sub("", text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 

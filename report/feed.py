@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime
 
@@ -20,10 +21,12 @@ def render_feed(weeks: list[WeekOutput], site_url: str) -> str:
     for week in reversed(weeks):
         link = f"{base}weeks/{week.week}.html"
         item = ET.SubElement(channel, "item")
-        ET.SubElement(item, "title").text = week.title
+        # Feed readers show a description as HTML, and some a title too: what the week's text
+        # holds is escaped for HTML here, then for XML by the serializer.
+        ET.SubElement(item, "title").text = week.title.replace("<", "&lt;").replace(">", "&gt;")
         ET.SubElement(item, "link").text = link
         ET.SubElement(item, "guid", isPermaLink="true").text = link
         ET.SubElement(item, "pubDate").text = format_datetime(week.published)
-        ET.SubElement(item, "description").text = week.summary
+        ET.SubElement(item, "description").text = html.escape(week.summary, quote=False)
     ET.indent(rss)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(rss, encoding="unicode") + "\n"

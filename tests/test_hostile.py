@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,23 @@ def test_the_email_is_inert_in_both_parts(hostile_edition: Edition) -> None:
     for char in INVISIBLE:
         assert char not in digest.text and char not in html
     message_body(digest, sender).decode("ascii")  # it travels, encoded
+
+
+def test_the_feed_gives_readers_no_markup(hostile_weeks: Path, tmp_path: Path) -> None:
+    """Feed readers render a description as HTML: the text in it is escaped for that."""
+    config, public = site_folder(tmp_path / "feed")
+    build_site(sorted(hostile_weeks.glob("20*-W??.yaml")), config, public)
+    items = ET.parse(public / "feed.xml").getroot().iter("item")
+    for item in items:
+        for part in ("title", "description"):
+            shown = item.findtext(part) or ""
+            markup = Markup()
+            markup.feed(shown)
+            assert markup.tags == [], (part, shown)
+            assert not any(char in shown for char in INVISIBLE)
+            assert "\\" not in shown  # no Markdown escapes left in plain text
+    crash = public / "feed.xml"
+    assert "{onmouseover=alert(document.domain)}" in crash.read_text()  # said, as text
 
 
 @pytest.mark.slow
