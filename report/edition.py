@@ -124,13 +124,18 @@ def _summary_claims(claims: list[Claim], story: Story) -> list[Claim]:
         c
         for c in claims
         if c.kind not in NOT_IN_SUMMARY
-        and c.score > 0
+        and (c.score > 0 or c.topic == "price")
         and not contradicts(c, claims)
         and (c.kind != "drawdown" or c.subject == "BTC")
     ]
     chosen = _topics(candidates)
     lead = LEAD_TOPIC.get(story)
     chosen.sort(key=lambda c: c.topic != lead)
+    # Every week's summary states Bitcoin's price: second at the latest.
+    price = next((c for c in chosen if c.topic == "price"), None)
+    if price is not None and chosen.index(price) > 1:
+        chosen.remove(price)
+        chosen.insert(1, price)
     return chosen
 
 
@@ -145,15 +150,15 @@ class Composer:
         return self.writer.claim(kind)
 
     def bullet(self, claim: Claim) -> Bullet:
-        """A summary bullet. The price topic's says Bitcoin's price and moves, and the one price
-        claim that matters most, under that claim's lead."""
+        """A summary bullet, which states its claims for the whole page. The price topic's says
+        Bitcoin's price and moves, and the one price claim that matters most, under its lead."""
         if claim.topic != "price":
-            return Bullet(claim.lead, self.writer.say(claim))
+            return Bullet(claim.lead, self.writer.tell(claim))
         text = self.writer.price_sentence()
         extra = next((c for k in PRICE_KINDS if (c := self.get(k))), None)
         if extra is None:
             return Bullet(claim.lead, text)
-        return Bullet(extra.lead, f"{text} {self.writer.say(extra)}")
+        return Bullet(extra.lead, f"{text} {self.writer.tell(extra)}")
 
     def summary(self) -> tuple[Bullet, ...]:
         return tuple(
@@ -161,9 +166,16 @@ class Composer:
         )
 
     def takeaways(self) -> tuple[Bullet, ...]:
-        chosen = _summary_claims(self.claims, self.story)
-        chosen.sort(key=lambda c: c.topic != "price")
-        return tuple(self.bullet(c) for c in chosen[:SUMMARY_BULLETS])
+        """What the week means and what to watch: each notable topic's own takeaway sentence,
+        never a sentence the page states elsewhere."""
+        chosen = [
+            c
+            for c in _summary_claims(self.claims, self.story)
+            if self.writer.has(c, "takeaway") and self.writer.say(c, "takeaway")
+        ]
+        return tuple(
+            Bullet(c.lead, self.writer.say(c, "takeaway")) for c in chosen[:SUMMARY_BULLETS]
+        )
 
     def headline(self) -> str:
         lead = self._lead()
@@ -217,13 +229,14 @@ def build_edition(
     story = classify_story(claims)
     composer = Composer(inputs, claims, story, site_url)
     writer = composer.writer
+    summary = composer.summary()  # first: the summary states its claims for the whole page
     takeaways = composer.takeaways()
     edition = Edition(
         inputs=inputs,
         claims=tuple(claims),
         story=story,
         headline=composer.headline(),
-        summary=composer.summary(),
+        summary=summary,
         takeaways=takeaways,
         description=writer.description(),
         sections=tuple(Section(*s) for s in writer.sections(takeaways=takeaways)),

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from report.readers import reader_url
 from report.trace import Traced
 
 Number = Traced | float | int
@@ -179,8 +180,10 @@ def text(value: Any) -> str:
 
 
 def link(label: Any, url: str | None) -> str:
-    """A Markdown link to an http(s) URL (validated on load), or the plain label. Characters
-    that could end the link or start a title or an attribute are percent-encoded."""
+    """A Markdown link to an http(s) URL (validated on load), or the plain label; an API
+    address is replaced by its provider's page. Characters that could end the link or start a
+    title or an attribute are percent-encoded."""
+    url = reader_url(url)
     if not url:
         return text(label)
     safe = "".join(_URL_UNSAFE.get(c, c) for c in url)

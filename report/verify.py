@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from report import prose
 from report.claims import KINDS, Claim, make_inputs
 from report.formatting import text as inert
 from report.history import HistoryStore
@@ -426,7 +427,8 @@ def check_claims(edition: Edition, history: HistoryStore | None) -> list[str]:
 
 def verify_edition(edition: Edition, history: HistoryStore | None) -> list[str]:
     """Everything false in an edition: its claims re-derived, then every number and claim of
-    its page and digests."""
+    its page and digests; and what no reader should meet there, a sentence said twice or a
+    name only the program uses."""
     problems = check_claims(edition, history)
     evidence = Evidence.of(edition)
     week = edition.label
@@ -437,4 +439,8 @@ def verify_edition(edition: Edition, history: HistoryStore | None) -> list[str]:
     ):
         found = verify_text(text, evidence, f"{week} {name}")
         problems += found if name == "page" else [p for p in found if ": the fact " not in p]
+        twice = prose.repeated(text, evidence.unquoted)
+        problems += [f"{week} {name}: said twice: {s}" for s in twice]
+        seen = prose.identifiers(text, evidence.unquoted)
+        problems += [f"{week} {name}: a reader would see {i}" for i in seen]
     return problems

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from report.claims import Claim, Inputs
 from report.errors import RenderError
 from report.formatting import FILTERS, change_phrase, change_span, direction, link
 from report.model import Source
+from report.readers import field_name, joined, missing_sentence, provider_name
 from report.trace import Traced, path_parts
 from report.weekfile import WeekFiles, previous_week
 
@@ -53,6 +55,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,  # Markdown out; untrusted text goes through the `text` filter
     )
     env.filters.update(FILTERS)
+    env.filters["provider"] = provider_name
     env.globals.update(
         link=link, direction=direction, change_phrase=change_phrase, change_span=change_span
     )
@@ -79,6 +82,20 @@ def sources(files: WeekFiles) -> list[Source]:
     walk(files.week)
     walk(files.editorial)
     return list(found.values())
+
+
+def quote_groups(inputs: Inputs) -> list[dict[str, Any]]:
+    """The assets whose quotes share a provider and a moment, named together."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for asset in inputs.week.assets:
+        quote = asset.quote
+        changes = provider_name(quote.changes_source) if quote.changes_source else None
+        key = (provider_name(quote.source), quote.at, changes)
+        groups.setdefault(key, []).append(asset.name)
+    return [
+        {"names": joined(names), "provider": provider, "at": at, "changes": changes}
+        for (provider, at, changes), names in groups.items()
+    ]
 
 
 def _read_paths(value: Traced) -> list[str]:
@@ -140,6 +157,12 @@ class Writer:
             "claims": claims,
             "claim": self.claim,
             "say": self.say,
+            "tell": self.tell,
+            "variant": self.variant,
+            "told": self.told,
+            "field_name": lambda field: field_name(field, inputs.week),
+            "missing_sentence": missing_sentence(inputs.week),
+            "quote_groups": quote_groups(inputs),
             "story": story.value,
             "btc": inputs.btc,
             "previous_week": previous_week(inputs.week.week),
@@ -149,6 +172,7 @@ class Writer:
             "credit_coingecko": any("CoinGecko" in s.name for s in cited),
         }
         self._modules: dict[str, Any] = {}
+        self._told: set[tuple[Any, ...]] = set()
 
     def _history_sources(self, cited: list[Source]) -> list[dict[str, str]]:
         """The sources of the history values the claims read, beyond the week's own, with what
@@ -213,10 +237,26 @@ class Writer:
         except jinja2.TemplateError as exc:
             raise RenderError(f"templates/claims/{claim.kind}.md.j2: {macro}: {exc}") from exc
 
+    def tell(self, claim: Claim | None, macro: str = "sentence", *args: Any) -> str:
+        """A claim's sentence the first time the page states it, and '' after: each thing is
+        said once, where it is first said (the summary, then the sections in page order)."""
+        if claim is None or self.told(claim):
+            return ""
+        self._told.add((claim.kind, claim.key))
+        return self.say(claim, macro, *args)
+
+    def variant(self, name: str, count: int) -> int:
+        """Which of `count` wordings a week uses for one thing: fixed by the week, so a page
+        reads the same on every build, and different from week to week."""
+        return zlib.crc32(f"{self.inputs.week.week}:{name}".encode()) % count
+
+    def told(self, claim: Claim | None) -> bool:
+        return claim is not None and (claim.kind, claim.key) in self._told
+
     def price_sentence(self) -> str:
         quote = self.claim("price")
         assert quote is not None  # every week has Bitcoin's price
-        return self.say(quote)
+        return self.tell(quote)
 
     def description(self) -> str:
         module = self._module("stories.md.j2")

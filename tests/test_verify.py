@@ -138,7 +138,7 @@ def test_a_forged_claim_is_caught_by_its_re_derivation(seed) -> None:  # type: i
         for n, line in enumerate(edition.page.splitlines(), start=1)
         if "a level its daily close had not been below since June 22, 2025" in line
     ]
-    assert len(problems) >= 2
+    assert len(problems) == 1  # the page says it once
     drawdown = next(c for c in edition.claims if c.kind == "drawdown")
     false = dataclasses.replace(drawdown, below=dataclasses.replace(drawdown.below, value=5.0))
     problems = check_claims(dataclasses.replace(edition, claims=(false,)), HISTORY)
@@ -250,3 +250,48 @@ def test_a_protocol_named_without_letters_names_no_line(week_variant) -> None:  
     evidence = Evidence.of(edition_of(week_variant(rename)))
     assert verify_text("Its close was $103,849 (spot).", evidence, "page") == []
     assert verify_text("Ethereum stood at $103,849 (spot).", evidence, "page") != []
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            lambda page: page.replace(
+                "## Key Takeaways", _first_bullet(page) + "\n\n## Key Takeaways"
+            ),
+            "said twice: DeFi protocols lost $222 million",
+        ),
+        (lambda page: page + "\nNo derivatives.open_interest this week.\n", "field path"),
+        (lambda page: page + "\nCopied from oziniak/vibe_trade.\n", "repository"),
+        (
+            lambda page: page + "\n[Binance](https://api.binance.com/api/v3/klines)\n",
+            "API endpoint",
+        ),
+        (lambda page: page + "\nSee data/series/PROVENANCE.md.\n", "file path"),
+        (lambda page: page + "\nThe sample series hold none.\n", "program word"),
+    ],
+    ids=["repeated", "field", "repository", "endpoint", "file", "program word"],
+)
+def test_a_page_that_says_a_thing_twice_or_in_program_words_is_refused(
+    seed,  # type: ignore[no-untyped-def]
+    change: Any,
+    said: str,
+) -> None:
+    from report.verify import verify_edition
+
+    _, edition = seed
+    assert verify_edition(edition, HISTORY) == []
+    problems = verify_edition(dataclasses.replace(edition, page=change(edition.page)), HISTORY)
+    assert any(said in p for p in problems), problems
+
+
+def _first_bullet(page: str) -> str:
+    return next(line for line in page.splitlines() if line.startswith("- **"))
+
+
+def test_two_incidents_listed_alike_are_the_sources_words_not_a_repeat() -> None:
+    from report import prose
+
+    page = "- November 4: **Hack Co**, exploit, $1 million\n" * 2
+    assert prose.repeated(page) != []
+    assert prose.repeated(page, lambda line: line.replace("Hack Co", " ")) == []

@@ -1,0 +1,106 @@
+"""The reader's names for the program's things: a field of the week of record as a reader
+calls what it holds ("open-interest figures"), and a source as its provider, linked to a page
+a person can open rather than to the API the program reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from report.model import Source, Week
+
+# What each block of the week holds, as a reader would name it.
+BLOCKS = {
+    "liquidations": "liquidation figures",
+    "derivatives": "derivatives figures",
+    "derivatives.basis": "futures-basis figures",
+    "derivatives.funding": "funding rates",
+    "derivatives.open_interest": "open-interest figures",
+    "sentiment": "sentiment readings",
+    "sentiment.fear_greed": "Fear & Greed readings",
+    "sentiment.prediction_markets": "prediction-market odds",
+    "incidents": "hack and exploit listings",
+}
+# What an asset's own fields hold: {name} is the asset's name.
+ASSET_FIELDS = {
+    "": "{name} prices",
+    "quote": "live {name} quotes",
+    "ath": "all-time-high figures for {name}",
+    "closes": "{name}'s daily closes",
+    "highs": "{name}'s daily highs",
+}
+# Providers by the host the program reads: their name and a page a reader can open.
+PROVIDERS = {
+    "coingecko.com": ("CoinGecko", "https://www.coingecko.com/"),
+    "binance.com": ("Binance", "https://www.binance.com/en/markets/overview"),
+    "bybit.com": ("Bybit", "https://www.bybit.com/en/announcement-info/fund-rate/"),
+    "alternative.me": ("alternative.me", "https://alternative.me/crypto/fear-and-greed-index/"),
+    "llama.fi": ("DefiLlama", "https://defillama.com/hacks"),
+    "defillama.com": ("DefiLlama", "https://defillama.com/hacks"),
+    "coinglass.com": ("CoinGlass", "https://www.coinglass.com/LiquidationData"),
+    "coinalyze.net": ("Coinalyze", "https://coinalyze.net/"),
+    "coinpaprika.com": ("Coinpaprika", "https://coinpaprika.com/"),
+    "deribit.com": ("Deribit", "https://www.deribit.com/"),
+    "polymarket.com": ("Polymarket", "https://polymarket.com/"),
+    "myriad.markets": ("Myriad", "https://myriad.markets/"),
+}
+_PROGRAM_PAGE = re.compile(r"^(?:api|fapi|pro-api|gamma-api|clob|open-api[\w-]*)\.|/api/|/v\d+/")
+
+
+def field_name(field: str, week: Week | None = None) -> str:
+    """A field of the week (a gap's, a source's place) in a reader's words."""
+    if field in BLOCKS:
+        return BLOCKS[field]
+    parts = field.split(".")
+    if parts[0] == "assets" and len(parts) >= 2:
+        symbol = parts[1]
+        asset = week.asset(symbol) if week is not None else None
+        name = asset.name if asset is not None else symbol
+        return ASSET_FIELDS.get(".".join(parts[2:3]), "{name} figures").format(name=name)
+    top = ".".join(parts[:2])
+    return BLOCKS.get(top, BLOCKS.get(parts[0], "some of the week's figures"))
+
+
+def joined(names: Iterable[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(dict.fromkeys(names))
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def missing_sentence(week: Week) -> str:
+    """The week's gaps, said once, in a reader's words ('' when nothing is missing)."""
+    names = [field_name(gap.field, week) for gap in week.missing]
+    if not names:
+        return ""
+    return f"No {joined(names)} were available this week."
+
+
+def _provider(url: str | None) -> tuple[str, str] | None:
+    host = urlsplit(url or "").hostname or ""
+    return next((p for h, p in PROVIDERS.items() if host == h or host.endswith("." + h)), None)
+
+
+def provider_name(source: Source | Mapping[str, Any] | str) -> str:
+    """Who a figure comes from: the provider, not the program's name for its API (a source, or
+    a source's name: "Binance spot daily klines (USDT)" is Binance)."""
+    if isinstance(source, str):
+        names = {name for name, _ in PROVIDERS.values()}
+        return next((n for n in names if re.match(rf"{re.escape(n)}\b", source)), source)
+    if isinstance(source, Mapping):
+        name, url = source["name"], source["url"]
+    else:
+        name, url = source.name, source.url
+    known = _provider(url)
+    return known[0] if known else str(name)
+
+
+def reader_url(url: str | None) -> str | None:
+    """A page a person can open: an API address becomes its provider's page."""
+    if url and _PROGRAM_PAGE.search(url.split("://", 1)[-1]):
+        known = _provider(url)
+        return known[1] if known else None
+    return url
