@@ -115,7 +115,7 @@ def compose_digest(edition: Edition, sender: Sender) -> Digest:
         '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
         f'<body style="{BODY_STYLE}">{_styled(html_body)}</body></html>'
     )
-    subject = f"{edition.title} ({edition.label})"
+    subject = edition.title  # the headline, as on the page, its tab, search and the feed
     text = f"{edition.digest.rstrip()}\n\n{sender.unsubscribe_line}\n"
     return Digest(edition.label, subject, text, html, images)
 

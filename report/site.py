@@ -62,6 +62,9 @@ def chart_svg(spec: str, drawer: SvgDrawer) -> bytes:
     return cached(f"svg:{VL_CONVERT}:{spec}", lambda: drawer.draw(spec), ".svg")
 
 
+HOME_PREFIX = ""  # the home page sits at the root
+
+
 def _neighbours(weeks: list[WeekOutput], i: int, prefix: str) -> str:
     links = []
     if i > 0:
@@ -75,9 +78,16 @@ def _neighbours(weeks: list[WeekOutput], i: int, prefix: str) -> str:
 
 
 def week_markdown(weeks: list[WeekOutput], i: int, prefix: str) -> str:
-    """The verified page, its links made relative to where it sits, between navigation."""
-    nav = _neighbours(weeks, i, prefix)
-    return f"{nav}\n\n{weeks[i].page().body.replace(ROOT, prefix)}\n{nav}\n"
+    """The verified page, its links made relative to where it sits, between navigation. On
+    its own page (not the home page, which is the site's) the headline is the page's title
+    (the tab, search) and the description its description: JSON strings, which YAML reads as
+    they are, whatever the text holds."""
+    week, nav = weeks[i], _neighbours(weeks, i, prefix)
+    body = f"{nav}\n\n{week.page().body.replace(ROOT, prefix)}\n{nav}\n"
+    if prefix == HOME_PREFIX:
+        return body
+    title, description = json.dumps(week.title), json.dumps(week.description)
+    return f"---\ntitle: {title}\ndescription: {description}\n---\n\n{body}"
 
 
 # The archive's columns, and which hold numbers (aligned right, as in a Markdown table).
@@ -160,7 +170,7 @@ def generated_files(
             )
         files[f"data/{name}.json"] = Generated(f"{key}:json", partial(_record, week))
         files[f"data/{name}-closes.csv"] = Generated(f"{key}:csv", partial(_closes, week))
-    files["index.md"] = _week_page(weeks, len(weeks) - 1, "")
+    files["index.md"] = _week_page(weeks, len(weeks) - 1, HOME_PREFIX)
     files["archive.md"] = _made(archive_markdown(weeks).encode())
     files["feed.xml"] = _made(render_feed(weeks, site_url).encode())
     files[BUNDLE] = Generated(f"bundle:{VL_CONVERT}", _bundle)

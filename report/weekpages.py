@@ -21,7 +21,7 @@ from pathlib import Path
 
 from report.cache import CACHE, code_version, digest, write_atomically
 from report.charts import Chart
-from report.edition import ROOT, Edition, build_edition
+from report.edition import ROOT, Edition, build_edition, plain
 from report.errors import DataError, VerifyError
 from report.formatting import period, signed_pct, usd
 from report.history import HistoryStore
@@ -57,6 +57,7 @@ class WeekOutput:
     week: str
     key: str
     title: str
+    description: str
     summary: str
     as_of: str
     archive_cells: list[str]
@@ -120,6 +121,7 @@ def compute_week_output(
         week=edition.label,
         key=key,
         title=edition.title,
+        description=plain(edition.description),
         summary=edition.summary_text,
         as_of=edition.week.as_of.isoformat(),
         archive_cells=_archive_cells(edition),

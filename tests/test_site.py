@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import html
 import json
 import re
 import shutil
@@ -15,10 +16,11 @@ from typing import Any
 
 import pytest
 
+from report.edition import plain
 from report.errors import PublishError, VerifyError
 from report.site import build_site
 from report.weekfile import week_paths
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, edition_of
 
 
 def site_folder(tmp_path: Path) -> tuple[Path, Path]:
@@ -71,6 +73,20 @@ def test_feed_is_valid_rss(built: Path) -> None:
     assert items[0].findtext("link", "").endswith("/weeks/2026-W04.html")
     assert len(items) == 6 and all(i.findtext("pubDate") for i in items)
     assert items[2].findtext("title", "").startswith("Bitcoin Falls Below $104K")
+
+
+def test_one_headline_for_the_tab_search_and_feed(built: Path) -> None:
+    """The week page's title and description are its edition's headline and description."""
+    edition = edition_of(SEED)
+    page = html.unescape((built / "weeks" / "2025-W45.html").read_text())
+    assert f"<title>{edition.title} - " in page
+    assert f'<meta name="description" content="{plain(edition.description)}">' in page
+    index = json.loads((built / "search" / "search_index.json").read_bytes())
+    found = [e["title"] for e in index["docs"] if e["location"] == "weeks/2025-W45.html"]
+    assert found == [edition.title]
+    channel = ET.parse(built / "feed.xml").getroot().find("channel")
+    assert channel is not None
+    assert edition.title in [i.findtext("title") for i in channel.findall("item")]
 
 
 def test_charts_have_static_images_and_text(built: Path) -> None:
