@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from report.assets import NAMES
+
 if TYPE_CHECKING:
     from report.model import Source, Week
 
@@ -59,7 +61,7 @@ def field_name(field: str, week: Week | None = None) -> str:
     if parts[0] == "assets" and len(parts) >= 2:
         symbol = parts[1]
         asset = week.asset(symbol) if week is not None else None
-        name = asset.name if asset is not None else symbol
+        name = asset.name if asset is not None else NAMES.get(symbol, symbol)
         return ASSET_FIELDS.get(".".join(parts[2:3]), "{name} figures").format(name=name)
     top = ".".join(parts[:2])
     return BLOCKS.get(top, BLOCKS.get(parts[0], "some of the week's figures"))

@@ -18,29 +18,13 @@ from typing import Any, Protocol
 import httpx
 from pydantic import ValidationError
 
+from report.assets import DEFAULT_ASSETS, Asset
 from report.http import Fetcher, FetchError
 from report.model import Source
 
 
 class SourceError(Exception):
     """The source answered, but with data we will not print."""
-
-
-@dataclass(frozen=True)
-class Asset:
-    symbol: str
-    name: str
-    coingecko_id: str
-    coinpaprika_id: str  # the keyless fallback names coins its own way
-
-
-DEFAULT_ASSETS = (
-    Asset("BTC", "Bitcoin", "bitcoin", "btc-bitcoin"),
-    Asset("ETH", "Ethereum", "ethereum", "eth-ethereum"),
-    Asset("XRP", "XRP", "ripple", "xrp-xrp"),
-    Asset("BNB", "BNB", "binancecoin", "bnb-binance-coin"),
-    Asset("SOL", "Solana", "solana", "sol-solana"),
-)
 
 
 @dataclass(frozen=True)

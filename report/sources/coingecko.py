@@ -20,12 +20,12 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from report.assets import Asset
 from report.http import Fetcher
 from report.model import AllTimeHigh, DailySeries, PriceQuote, Source
 from report.model import Asset as AssetRecord
 from report.sources import (
     SOURCE_FAILURES,
-    Asset,
     Found,
     SourceError,
     Want,

@@ -14,8 +14,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from report.assets import Asset
 from report.http import Fetcher
-from report.sources import Asset, SourceError, Want
+from report.sources import SourceError, Want
 from report.sources.coingecko import MarketRow
 
 NAME = "CoinPaprika"
