@@ -66,9 +66,9 @@ def signed_pct(x: Number) -> str:
     return f"{'+' if v > 0 else '−'}{abs(v):.1f}%"
 
 
-def points(x: Number) -> str:
+def points(x: Number, digits: int = 1) -> str:
     """A change between two percentages or index readings, unsigned."""
-    return f"{abs(_value(x)):.1f}"
+    return f"{abs(_value(x)):.{digits}f}"
 
 
 def signed_integer(x: Number) -> str:

@@ -67,10 +67,10 @@ def field_name(field: str, week: Week | None = None) -> str:
     return BLOCKS.get(top, BLOCKS.get(parts[0], "some of the week's figures"))
 
 
-def joined(names: Iterable[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
+def joined(names: Iterable[str], word: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' (or 'a, b or c')."""
     items = list(dict.fromkeys(names))
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def missing_sentence(week: Week) -> str:
@@ -78,7 +78,7 @@ def missing_sentence(week: Week) -> str:
     names = [field_name(gap.field, week) for gap in week.missing]
     if not names:
         return ""
-    return f"No {joined(names)} were available this week."
+    return f"No {joined(names, 'or')} were available this week."
 
 
 def _provider(url: str | None) -> tuple[str, str] | None:

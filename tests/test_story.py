@@ -118,7 +118,7 @@ def test_missing_sources_are_said_never_filled() -> None:
     edition = edition_of(WEEKS / "2026-W04.yaml")
     page = edition.page
     said = (
-        "No liquidation figures, derivatives figures, prediction-market odds and hack and exploit"
+        "No liquidation figures, derivatives figures, prediction-market odds or hack and exploit"
         " listings were available this week."
     )
     assert page.count(said) == 1 and edition.digest.count(said) == 1  # said once, in plain words
@@ -135,7 +135,7 @@ def test_a_source_dropped_from_the_seed_week_is_said_missing(
 
     edition = edition_of(week_variant(drop_liquidations))
     page = edition.page
-    assert "No open-interest figures and liquidation figures were available this week." in page
+    assert "No open-interest figures or liquidation figures were available this week." in page
     assert "HTTP 401" not in page + edition.digest
     assert "1.37" not in page + edition.digest  # no stale value
     assert "Leverage flush" not in page
