@@ -25,6 +25,8 @@ from report.writing import AFTER_CHARTS, Writer
 SUMMARY_BULLETS = 3
 HEADLINE_TAIL_SCORE = 1.5  # a claim this notable earns the headline's second clause
 MAX_HEADLINE_WORDS = 14
+LEVEL_NEWS_DAYS = 90  # a level last crossed sooner than this is no headline
+BIG_MOVE_PCT = 10  # a weekly move this large outranks a level crossed within the year
 # Claims that are told in their sections but never lead a summary bullet.
 NOT_IN_SUMMARY = {"week_over_week", "open_interest", "week_range", "best_day", "worst_day"}
 # The topic a story's summary leads with, when the story is about it.
@@ -194,7 +196,7 @@ class Composer:
         if self.story in (Story.RECORD_HIGH, Story.RECORD_REVERSAL) and record:
             return record
         level = self.get("level_cross")
-        if level is not None and level.phrases() != {"in history"}:
+        if level is not None and level.phrases() != {"in history"} and self._level_is_news(level):
             falling = self.story.falling or self.story in (Story.QUIET, Story.MIXED)
             if (level.direction < 0 and falling and self.story != Story.RALLY) or (
                 level.direction > 0 and not self.story.falling
@@ -203,6 +205,17 @@ class Composer:
         move = self.get("week_move") or self.get("day_move") or self.get("price")
         assert move is not None  # every week has Bitcoin's price
         return move
+
+    def _level_is_news(self, level: Claim) -> bool:
+        """A level leads the headline when crossing it is the week's news: not when its "since"
+        is only weeks ago, nor when a move of 10% or more is the bigger story and the level had
+        been crossed within the year."""
+        gap = getattr(level, "gap_days", 0)
+        if getattr(level, "since", None) is None:
+            return True  # first time ever, or in all the prices we hold
+        move = self.get("week_move")
+        big_move = move is not None and abs(move.change.value) >= BIG_MOVE_PCT  # type: ignore[attr-defined]
+        return bool(gap >= LEVEL_NEWS_DAYS and not (big_move and gap < 365))
 
     def _tail(self) -> Claim | None:
         for claim in _topics(self.claims):

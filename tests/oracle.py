@@ -340,7 +340,7 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
             ok = ok and crossed == quote_day and last_beyond(direction, level, crossed) == since
         verdicts.judge("level since", ok, label, m[0])
     pattern = (
-        rf"Its daily close first went (below|above) ({MONEY}) on \w+, ({SHORT_DATE}),"
+        rf"(?:Its|Bitcoin.s) daily close first went (below|above) ({MONEY}) on \w+, ({SHORT_DATE}),"
         rf" the first close (?:below|above) that level since ({DATE})"
     )
     for m in re.finditer(pattern, text):
@@ -434,7 +434,8 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
         if d in btc and d - timedelta(days=1) in btc
     ]
     for m in re.finditer(
-        rf"Its (worst|best) day was \w+, ({SHORT_DATE}), when it closed ([\d.]+)%", text
+        rf"(?:Its|Bitcoin.s) (worst|best) day was \w+, ({SHORT_DATE}), when it closed ([\d.]+)%",
+        text,
     ):
         on = day_of(m[2], week.start.year if m[2].split()[0] != "January" else week.through.year)
         pick = min if m[1] == "worst" else max
@@ -442,18 +443,19 @@ def check_page(text: str, week: Week, verdicts: Verdicts, seed: bool = False) ->
         ok = extreme is not None and extreme[0] == on and shown(extreme[1], m[3] + "%")
         verdicts.judge(f"{m[1]} day", ok, label, m[0])
     for m in re.finditer(
-        rf"Its lowest close of the week was ({MONEY}), on \w+, ({SHORT_DATE})", text
+        rf"(?:Its|Bitcoin.s) lowest close of the week was ({MONEY}), on \w+, ({SHORT_DATE})", text
     ):
         low = min(closes, key=lambda c: c[1]) if closes else None
         ok = low is not None and shown(low[1], m[1]) and low[0].strftime("%B %-d") == m[2]
         verdicts.judge("week's low", ok, label, m[0])
-    pattern = (
-        rf"within a ([\d.]+)% range, between ({MONEY}) on ({SHORT_DATE})"
-        rf" and ({MONEY}) on ({SHORT_DATE})"
+    pattern = (  # either wording of the range
+        rf"(?:within a ([\d.]+)% range, between|spanned ([\d.]+)%: from) ({MONEY}) on"
+        rf" ({SHORT_DATE}) (?:and|to) ({MONEY}) on ({SHORT_DATE})"
     )
     for m in re.finditer(pattern, text):
         low, high = min(c for _, c in spread), max(c for _, c in spread)
-        ok = shown(low, m[2]) and shown(high, m[4]) and shown((high / low - 1) * 100, m[1] + "%")
+        width = m[1] or m[2]
+        ok = shown(low, m[3]) and shown(high, m[5]) and shown((high / low - 1) * 100, width + "%")
         verdicts.judge("week's range", ok, label, m[0])
 
     # Rarity: "its steepest seven-day fall since the seven days to D".

@@ -85,7 +85,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_home_page_renders_its_charts_offline(browser: Any, site: str) -> None:
     page, errors, requests = open_page(browser, site)
     assert page.title().startswith("The Weekly Crypto Market Report")
-    assert "Bitcoin Closes Below $87K" in page.inner_text("h1")
+    assert "Bitcoin Drops 7.5% in a Week" in page.inner_text("h1")
     page.wait_for_selector(".vega-chart svg .mark-line path", timeout=15000)
     charts = page.locator(".vega-chart")
     assert charts.count() == 3

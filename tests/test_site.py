@@ -48,7 +48,7 @@ def test_pages_archive_feed_and_data(built: Path) -> None:
     weeks = ["2025-W19", "2025-W38", "2025-W44", "2025-W45", "2026-W03", "2026-W04"]
     assert sorted(p.stem for p in (built / "weeks").glob("*.html")) == weeks
     home = (built / "index.html").read_text()
-    assert "Bitcoin Closes Below $87K" in home  # the latest week is the home page
+    assert "Bitcoin Drops 7.5% in a Week" in home  # the latest week is the home page
     archive = (built / "archive.html").read_text()
     links = re.findall(r'<td><a href="(weeks/[^"]+)">', archive)
     assert links == [f"weeks/{w}.html" for w in reversed(weeks)]  # mkdocs does not check these

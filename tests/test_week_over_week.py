@@ -44,7 +44,7 @@ def test_seed_week_is_compared_with_the_file_beside_it() -> None:
     page = edition.page
     assert "| Bitcoin price | $103,849 | $110,541 | −6.1% |" in page
     assert "| Fear & Greed Index | 21 (Extreme Fear) | 37 (Fear) | −16 points |" in page
-    assert "There is no liquidation figure to compare: 2025-W44 has none." in page
+    assert "There is no liquidation figure to compare: the week before has none." in page
 
 
 def test_a_week_without_its_predecessor_says_so() -> None:
