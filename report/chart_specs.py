@@ -23,6 +23,7 @@ PALETTE = {
     "week": "#f28e2b",
     "up": "#59a14f",
     "down": "#e15759",
+    "recent": "#a0cbe8",
     "text": "#888888",
     "grid": "#88888844",
 }
@@ -32,6 +33,17 @@ def colour(role: str) -> alt.ExprRef:
     """A colour by its role, resolved when the chart is drawn (see the module's docstring)."""
     assert role in PALETTE, role
     return alt.ExprRef(f"palette_{role}")
+
+
+# One date format on every axis, and labels that give way rather than collide at any width.
+# A tick a week, so no month boundary squeezes in an extra one beside the last.
+DATE_AXIS = alt.Axis(
+    format="%b %-d",
+    tickCount="week",
+    labelOverlap="greedy",
+    labelSeparation=12,
+    labelFlush=True,
+)
 
 
 def _data(values: list[dict[str, Any]]) -> dict[str, Any]:
@@ -61,22 +73,25 @@ def price(
         alt.Chart(_data(closes))
         .mark_line(color=colour("price"))
         .encode(
-            x=alt.X("date:T", title=None),
+            x=alt.X("date:T", title=None, axis=DATE_AXIS),
             y=alt.Y("close:Q", title="USD", scale=alt.Scale(zero=False)),
             tooltip=[alt.Tooltip("date:T"), alt.Tooltip("close:Q", format=",.0f")],
         )
     )
-    band = (
-        alt.Chart(_data([week]))
-        .mark_rect(color=colour("week"), opacity=0.15)
-        .encode(x="start:T", x2="end:T")
-    )
-    layers: list[alt.Chart] = [band, line]
+    marked = alt.Chart(_data([week]))
+    band = marked.mark_rect(color=colour("week"), opacity=0.15).encode(x="start:T", x2="end:T")
+    # The band and the high line say what they are, on the chart itself.
+    band_label = marked.mark_text(
+        color=colour("text"), align="right", baseline="top", dx=-4, y=4, fontSize=11
+    ).encode(x="start:T", text=alt.value("This week"))
+    layers: list[alt.Chart] = [band, line, band_label]
     if high is not None:
+        ath = alt.Chart(_data([{"ath": high}]))
+        layers.append(ath.mark_rule(color=colour("high"), strokeDash=[4, 4]).encode(y="ath:Q"))
         layers.append(
-            alt.Chart(_data([{"ath": high}]))
-            .mark_rule(color=colour("high"), strokeDash=[4, 4])
-            .encode(y="ath:Q")
+            ath.mark_text(
+                color=colour("high"), align="left", baseline="bottom", x=4, dy=-3, fontSize=11
+            ).encode(y="ath:Q", text=alt.value("All-time high"))
         )
     layered = cast(alt.LayerChart, alt.layer(*layers).properties(width="container", height=260))
     return _config(layered)
@@ -90,16 +105,21 @@ def changes(values: list[dict[str, Any]], order: list[str]) -> alt.TopLevelMixin
             y=alt.Y("asset:N", title=None, sort=order),
             yOffset=alt.YOffset("horizon:N"),
             x=alt.X("change:Q", title="Change (%)"),
-            color=alt.condition(
-                alt.datum.change < 0, alt.value(colour("down")), alt.value(colour("up"))
-            ),
-            opacity=alt.Opacity(
-                "horizon:N", scale=alt.Scale(domain=["24 hours", "7 days"], range=[0.55, 1])
+            # Colour says the horizon (the legend shows the bars' own colours); the side of
+            # the zero line says up or down.
+            color=alt.Color(
+                "horizon:N",
+                scale=alt.Scale(
+                    domain=["24 hours", "7 days"], range=[colour("recent"), colour("price")]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
             ),
             tooltip=["asset:N", "horizon:N", alt.Tooltip("change:Q", format="+.1f")],
         )
     )
-    return _config(bars.properties(width="container", height=40 * len(order)))
+    zero = alt.Chart(_data([{"zero": 0}])).mark_rule(color=colour("text")).encode(x="zero:Q")
+    layered = alt.layer(bars, zero).properties(width="container", height=40 * len(order))
+    return _config(cast(alt.LayerChart, layered))
 
 
 def liquidations(values: list[dict[str, Any]]) -> alt.TopLevelMixin:
@@ -107,7 +127,7 @@ def liquidations(values: list[dict[str, Any]]) -> alt.TopLevelMixin:
         alt.Chart(_data(values))
         .mark_bar()
         .encode(
-            x=alt.X("date:T", title=None),
+            x=alt.X("date:T", title=None, axis=DATE_AXIS),
             y=alt.Y("usd:Q", title="USD", stack=True),
             color=alt.Color(
                 "side:N",
@@ -125,7 +145,7 @@ def fear_greed(readings: list[dict[str, Any]]) -> alt.TopLevelMixin:
         alt.Chart(_data(readings))
         .mark_area(line={"color": colour("price")}, color=colour("price"), opacity=0.25)
         .encode(
-            x=alt.X("date:T", title=None),
+            x=alt.X("date:T", title=None, axis=DATE_AXIS),
             y=alt.Y("value:Q", title="Index", scale=alt.Scale(domain=[0, 100])),
             tooltip=["date:T", "value:Q"],
         )

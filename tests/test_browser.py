@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import threading
@@ -157,4 +158,38 @@ def test_charts_follow_the_light_and_dark_palette(browser: Any, site: str) -> No
     assert dark[1] == "#8ab4e8"  # --report-chart-price of the slate scheme
     page.screenshot(path=str(SCREENSHOTS / "home-dark.png"))
     assert errors == []
+    page.close()
+
+
+READ_CHARTS = (Path(__file__).parent / "read_charts.js").read_text()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_each_chart_is_seen_once_and_reads_cleanly(
+    browser: Any, site: str, width: int, scheme: str
+) -> None:
+    """What a reader sees: one chart per figure, full width, no axis labels on top of each
+    other, a legend in the bars' own colours, the week band and the high line named."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    warnings: list[str] = []
+    page.on(
+        "console", lambda m: warnings.append(m.text) if m.type in ("warning", "error") else None
+    )
+    palette = json.dumps({"index": int(scheme == "slate"), "color": {"scheme": scheme}})
+    page.add_init_script(f"localStorage.setItem('/.__palette', {json.dumps(palette)})")
+    page.goto(site + "weeks/2025-W45.html", wait_until="networkidle")
+    page.wait_for_function("document.querySelectorAll('figure.chart.chart-live').length === 3")
+    assert page.get_attribute("body", "data-md-color-scheme") == scheme
+    figures = page.evaluate(READ_CHARTS)
+    assert len(figures) == 3
+    for figure in figures:
+        assert figure["shown"] == 1, figure  # the live chart, not the static copy under it
+        assert figure["liveWidth"] >= 0.9 * figure["figureWidth"], figure
+        assert figure["overlaps"] == 0, figure
+    price, changes, _ = figures
+    assert {"This week", "All-time high"} <= set(price["texts"])
+    assert sorted(changes["swatches"]) == sorted(changes["bars"]) and len(changes["bars"]) == 2
+    assert warnings == []
+    page.screenshot(path=str(SCREENSHOTS / f"week-{scheme}-{width}.png"), full_page=True)
     page.close()

@@ -27,15 +27,20 @@ def test_seed_week_charts() -> None:
     charts = charts_of(SEED)
     assert list(charts) == ["btc-closes", "changes", "fear-greed"]  # no daily liquidations
     price = charts["btc-closes"].to_dict()
-    band, line, high = price["layer"]
+    band, line, band_label, high, high_label = price["layer"]
+    assert band_label["encoding"]["text"] == {"value": "This week"}  # the marks say what they are
+    assert high_label["encoding"]["text"] == {"value": "All-time high"}
     assert line["encoding"]["x"]["type"] == "temporal"
     assert len(values(price, line)) == 90
     assert values(price, line)[-1] == {"date": "2025-11-03", "close": 106583.04}
     assert values(price, high) == [{"ath": 126199.63}]  # the highest any source gives
     assert values(price, band) == [{"start": "2025-11-03", "end": "2025-11-09"}]
     changes = charts["changes"].to_dict()
-    assert {"asset": "SOL", "horizon": "24 hours", "change": -9.2} in values(changes, changes)
-    assert changes["encoding"]["yOffset"]["field"] == "horizon"
+    bars = changes["layer"][0]
+    assert {"asset": "SOL", "horizon": "24 hours", "change": -9.2} in values(changes, bars)
+    assert bars["encoding"]["yOffset"]["field"] == "horizon"
+    assert bars["encoding"]["color"]["field"] == "horizon"  # the legend is the bars' colours
+    assert "opacity" not in bars["encoding"]
 
 
 def test_every_chart_has_a_text_alternative() -> None:

@@ -1,4 +1,5 @@
-// Replace each static chart with the interactive one, drawn by the Vega bundle this site serves,
+// Replace each static chart with the interactive one (the static one stays for readers
+// without scripts, and for print), drawn by the Vega bundle this site serves,
 // and keep its colours on the page's palette: each chart's colours are Vega parameters named
 // palette_<role> (report/charts.py); their values come from the CSS variables below, and are set
 // again whenever the reader switches between light and dark.
@@ -8,6 +9,7 @@ var PALETTE = {
   palette_week: "--report-chart-week",
   palette_up: "--report-chart-up",
   palette_down: "--report-chart-down",
+  palette_recent: "--report-chart-recent",
   palette_text: "--md-default-fg-color--light",
   palette_grid: "--md-default-fg-color--lightest",
 };
@@ -31,8 +33,8 @@ document.querySelectorAll(".vega-chart").forEach(function (el) {
       return paint(result.view);
     })
     .then(function () {
-      var still = el.parentElement.querySelector(".chart-static");
-      if (still) { still.hidden = true; }
+      // The figure now holds the live chart: the stylesheet hides the static copy.
+      el.parentElement.classList.add("chart-live");
     })
     .catch(function (error) { console.warn("chart left static:", error); });
 });
