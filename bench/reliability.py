@@ -487,6 +487,7 @@ def site(row: Row, runs: int = 6) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch)
         shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+        shutil.copytree(ROOT / "overrides", project / "overrides")
         shutil.copytree(ROOT / "site", project / "site", ignore=shutil.ignore_patterns("weeks"))
         shutil.copytree(ROOT / "data", project / "data")
         code, said = cli(["site"], cwd=project)

@@ -39,6 +39,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, cast
 
+import yaml
 from jinja2 import Environment
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -123,7 +124,26 @@ class _BuildHelper(BasePlugin):  # type: ignore[type-arg,no-untyped-call]  # no 
             modified = [f for f in files if f.is_modified()]
             self.rendered = {f.url for f in modified if f.is_documentation_page()}
             _unlink_what_mkdocs_will_write(modified, Path(config.site_dir))
+            # The sitemap dates every page by its front matter, which a dirty build reads only
+            # for the pages it renders again: read it for the others.
+            for file in files.documentation_pages():
+                if file.page is not None and not file.page.meta:
+                    file.page.meta = front_matter(Path(file.abs_src_path or ""))
         return env
+
+
+def front_matter(source: Path) -> dict[str, Any]:
+    """A page's YAML front matter, read from the head of its file alone."""
+    with source.open(encoding="utf-8") as text:
+        if text.readline().rstrip("\n") != "---":
+            return {}
+        lines: list[str] = []
+        for line in text:
+            if line.rstrip("\n") == "---":
+                meta = yaml.safe_load("".join(lines))
+                return meta if isinstance(meta, dict) else {}
+            lines.append(line)
+    return {}
 
 
 def _unlink_what_mkdocs_will_write(modified: list[File], site: Path) -> None:

@@ -24,12 +24,13 @@ import vl_convert
 
 from report.cache import cached, digest, write_atomically
 from report.feed import render_feed
+from report.formatting import text
 from report.history import HistoryStore
 from report.htmlbuild import build_html, mkdocs_config
 from report.paths import CONFIG, PUBLIC
 from report.svgdraw import SvgDrawer
 from report.tree import files_in
-from report.weekpages import ROOT, WeekOutput, week_outputs
+from report.weekpages import CARD_CHART, ROOT, WeekOutput, week_outputs
 
 VL_CONVERT = version("vl-convert-python")  # part of every render's key: a new renderer, new files
 GENERATED_DIRS = ("weeks", "charts", "data")
@@ -62,7 +63,15 @@ def chart_svg(spec: str, drawer: SvgDrawer) -> bytes:
     return cached(f"svg:{VL_CONVERT}:{spec}", lambda: drawer.draw(spec), ".svg")
 
 
-HOME_PREFIX = ""  # the home page sits at the root
+CARD_SIZE = (560, 260)  # the plot; drawn at twice its size with axes, about 1320 × 640
+
+
+def card_png(spec: str, drawer: SvgDrawer) -> bytes:
+    """The week's card for shares and feeds: its price chart on white, at a fixed size."""
+    card = json.loads(spec)
+    card.update(width=CARD_SIZE[0], height=CARD_SIZE[1], background="#ffffff", padding=20)
+    text = json.dumps(card, sort_keys=True)
+    return cached(f"png:{VL_CONVERT}:{text}", lambda: drawer.draw(text, "png"), ".png")
 
 
 def _neighbours(weeks: list[WeekOutput], i: int, prefix: str) -> str:
@@ -78,16 +87,48 @@ def _neighbours(weeks: list[WeekOutput], i: int, prefix: str) -> str:
 
 
 def week_markdown(weeks: list[WeekOutput], i: int, prefix: str) -> str:
-    """The verified page, its links made relative to where it sits, between navigation. On
-    its own page (not the home page, which is the site's) the headline is the page's title
-    (the tab, search) and the description its description: JSON strings, which YAML reads as
-    they are, whatever the text holds."""
+    """The verified page, its links made relative to where it sits, between navigation.
+
+    Its front matter gives the week's date to the sitemap, its headline as the title (the
+    tab, search, shares), its description, and its card image."""
     week, nav = weeks[i], _neighbours(weeks, i, prefix)
     body = f"{nav}\n\n{week.page().body.replace(ROOT, prefix)}\n{nav}\n"
-    if prefix == HOME_PREFIX:
-        return body
-    title, description = json.dumps(week.title), json.dumps(week.description)
-    return f"---\ntitle: {title}\ndescription: {description}\n---\n\n{body}"
+    meta = {"date": week.published.date().isoformat()}
+    meta.update(title=week.title, description=week.description)
+    if week.card:
+        meta["image"] = week.card
+    return f"{front_matter(meta)}\n{body}"
+
+
+def front_matter(meta: dict[str, str]) -> str:
+    """YAML front matter of JSON strings, which YAML reads as they are, whatever they hold."""
+    return "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n"
+
+
+RECENT_WEEKS = 5  # listed on the home page under the latest
+
+
+def home_markdown(weeks: list[WeekOutput]) -> str:
+    """The home page: what this is and how to follow it, then the latest week's headline,
+    description and summary with a link to its page (the week lives at one address), and
+    the weeks before it."""
+    latest = weeks[-1]
+    recent = "\n".join(
+        f"- [{text(w.title)}](weeks/{w.week}.md), {text(w.published.date().strftime('%B %-d, %Y'))}"
+        for w in reversed(weeks[-RECENT_WEEKS - 1 : -1])
+    )
+    return (
+        front_matter({"date": latest.published.date().isoformat()})
+        + "\n# The Weekly Crypto Market Report\n\n"
+        "Each week, what the crypto market did and why: prices, leverage, hacks and sentiment,"
+        " written from the week's data, with every figure traced to its source and checked"
+        " before it is published. Follow it by [RSS](feed.xml); how each figure is gathered is"
+        " in the [methodology](methodology.md). Not investment advice.\n\n"
+        f"## Latest: [{text(latest.title)}](weeks/{latest.week}.md)\n\n"
+        f"*{text(latest.description)}*\n\n{text(latest.summary)}\n\n"
+        f"[Read the week](weeks/{latest.week}.md)\n"
+        + (f"\n## The weeks before\n\n{recent}\n\n[All weeks](archive.md)\n" if recent else "")
+    )
 
 
 # The archive's columns, and which hold numbers (aligned right, as in a Markdown table).
@@ -138,6 +179,10 @@ def _svg(week: WeekOutput, chart: str, drawer: SvgDrawer) -> bytes:
     return chart_svg(dict(week.page().charts)[chart], drawer)
 
 
+def _card(week: WeekOutput, drawer: SvgDrawer) -> bytes:
+    return card_png(dict(week.page().charts)[CARD_CHART], drawer)
+
+
 def _record(week: WeekOutput) -> bytes:
     return week.page().record_json.encode()
 
@@ -168,13 +213,24 @@ def generated_files(
             files[f"{base}.svg"] = Generated(
                 f"{key}:{chart}:{VL_CONVERT}", partial(_svg, week, chart, drawer)
             )
+            if chart == CARD_CHART and week.card:
+                files[week.card] = Generated(
+                    f"{key}:card:{VL_CONVERT}", partial(_card, week, drawer)
+                )
         files[f"data/{name}.json"] = Generated(f"{key}:json", partial(_record, week))
         files[f"data/{name}-closes.csv"] = Generated(f"{key}:csv", partial(_closes, week))
-    files["index.md"] = _week_page(weeks, len(weeks) - 1, HOME_PREFIX)
+    files["index.md"] = _made(home_markdown(weeks).encode())
     files["archive.md"] = _made(archive_markdown(weeks).encode())
     files["feed.xml"] = _made(render_feed(weeks, site_url).encode())
+    files["robots.txt"] = _made(robots_txt(site_url).encode())
     files[BUNDLE] = Generated(f"bundle:{VL_CONVERT}", _bundle)
     return files
+
+
+def robots_txt(site_url: str) -> str:
+    """Every page may be indexed; the sitemap is named where the site's address is known."""
+    sitemap = f"Sitemap: {site_url.rstrip('/')}/sitemap.xml\n" if site_url else ""
+    return f"User-agent: *\nAllow: /\n{sitemap}"
 
 
 def _read_manifest(path: Path) -> dict[str, list[object]]:

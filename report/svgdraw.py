@@ -7,7 +7,9 @@ process computes the week, and is ready by the time the week's SVGs are wanted. 
 most of what adding one week to the site would otherwise cost.
 
 The two processes speak over the helper's stdin and stdout: each message is an 8-byte length
-and then its bytes; a reply starts with b"+" (the SVG follows) or b"-" (vl-convert's error).
+and then its bytes. A request starts with b"s" (draw an SVG) or b"p" (a PNG at twice its size,
+for the cards shared pages show); a reply starts with b"+" (the drawing follows) or b"-"
+(vl-convert's error).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import IO
 
 from report.errors import RenderError
 
+FORMS = {"svg": b"s", "png": b"p"}
 # The smallest chart: drawing it brings the engine up before the first real chart arrives.
 WARM_UP = {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}}
 
@@ -55,12 +58,12 @@ class SvgDrawer:
                 stdout=subprocess.PIPE,
             )
 
-    def draw(self, spec: str) -> bytes:
-        """The SVG of one Vega-Lite specification (JSON text)."""
+    def draw(self, spec: str, form: str = "svg") -> bytes:
+        """The SVG (or, with form "png", the PNG) of one Vega-Lite specification (JSON text)."""
         self.start()
         assert self._helper is not None and self._helper.stdin and self._helper.stdout
         try:
-            _send(self._helper.stdin, spec.encode())
+            _send(self._helper.stdin, FORMS[form] + spec.encode())
             reply = _receive(self._helper.stdout)
         except BrokenPipeError:
             reply = None
@@ -96,9 +99,13 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     import vl_convert  # only the helper loads the engine
 
     vl_convert.vegalite_to_svg(WARM_UP)
-    while (spec := _receive(requests)) is not None:
+    while (request := _receive(requests)) is not None:
+        form, spec = request[:1], json.loads(request[1:])
         try:
-            reply = b"+" + vl_convert.vegalite_to_svg(json.loads(spec)).encode()
+            if form == FORMS["png"]:
+                reply = b"+" + vl_convert.vegalite_to_png(spec, scale=2)
+            else:
+                reply = b"+" + vl_convert.vegalite_to_svg(spec).encode()
         except (ValueError, RuntimeError) as exc:
             reply = b"-" + str(exc).encode()
         _send(replies, reply)

@@ -49,6 +49,9 @@ class WeekPage:
     closes_csv: str
 
 
+CARD_CHART = "btc-closes"  # the chart a shared week page or a feed item shows as its card
+
+
 @dataclass(frozen=True)
 class WeekOutput:
     """What the site needs of every week (home, archive, feed, links), as plain strings, and
@@ -66,6 +69,11 @@ class WeekOutput:
     @property
     def published(self) -> datetime:
         return datetime.fromisoformat(self.as_of)
+
+    @property
+    def card(self) -> str | None:
+        """The path of the week's card image in the site (its price chart), if it has one."""
+        return f"charts/{self.week}-card.png" if CARD_CHART in self.chart_names else None
 
     def page(self) -> WeekPage:
         data = json.loads(_page_entry(self.key).read_bytes())

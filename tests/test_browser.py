@@ -83,9 +83,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     stop()
 
 
-def test_home_page_renders_its_charts_offline(browser: Any, site: str) -> None:
-    page, errors, requests = open_page(browser, site)
-    assert page.title().startswith("The Weekly Crypto Market Report")
+def test_the_latest_week_renders_its_charts_offline(browser: Any, site: str) -> None:
+    home, errors, _ = open_page(browser, site)
+    assert home.title().startswith("The Weekly Crypto Market Report")
+    assert "Bitcoin Drops 7.5% in a Week" in home.inner_text("h2")  # linked, not copied
+    assert home.locator(".vega-chart").count() == 0 and errors == []
+    home.close()
+    page, errors, requests = open_page(browser, site + "weeks/2026-W04.html")
     assert "Bitcoin Drops 7.5% in a Week" in page.inner_text("h1")
     page.wait_for_selector(".vega-chart svg .mark-line path", timeout=15000)
     charts = page.locator(".vega-chart")
@@ -100,7 +104,7 @@ def test_home_page_renders_its_charts_offline(browser: Any, site: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "home-desktop.png"), full_page=False)
     page.close()
-    phone, errors, _ = open_page(browser, site, width=390)
+    phone, errors, _ = open_page(browser, site + "weeks/2026-W04.html", width=390)
     phone.wait_for_selector(".vega-chart svg", timeout=15000)
     phone.screenshot(path=str(SCREENSHOTS / "home-phone.png"), full_page=False)
     assert errors == []
@@ -128,7 +132,7 @@ def test_untrusted_text_stays_text(
     build_site([week_variant(hostile)], config, public)
     url, stop = serve(public)
     try:
-        page, _, _ = open_page(browser, url)
+        page, _, _ = open_page(browser, url + "weeks/2025-W45.html")
         assert page.evaluate("window.pwned") is None
         assert "<script>window.pwned=1</script> [x](javascript:alert(1))" in page.inner_text("body")
         assert page.locator("a[href^='javascript:']").count() == 0
@@ -138,7 +142,7 @@ def test_untrusted_text_stays_text(
 
 
 def test_charts_follow_the_light_and_dark_palette(browser: Any, site: str) -> None:
-    page, errors, _ = open_page(browser, site)
+    page, errors, _ = open_page(browser, site + "weeks/2026-W04.html")
     page.wait_for_selector(".vega-chart svg .mark-line path", timeout=15000)
     label = ".vega-chart svg .role-axis-label text"
     line = ".vega-chart svg .mark-line path"

@@ -27,11 +27,19 @@ def site_folder(tmp_path: Path) -> tuple[Path, Path]:
     """A copy of mkdocs.yml and the hand-written pages, so the test builds in isolation."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", tmp_path / "overrides")
     shutil.copytree(
         ROOT / "site",
         tmp_path / "site",
         ignore=shutil.ignore_patterns(
-            "weeks", "charts", "data", "index.md", "archive.md", "feed.xml", "vega-bundle.js"
+            "weeks",
+            "charts",
+            "data",
+            "index.md",
+            "archive.md",
+            "feed.xml",
+            "robots.txt",
+            "vega-bundle.js",
         ),
     )
     return tmp_path / "mkdocs.yml", tmp_path / "public"
@@ -48,7 +56,7 @@ def test_pages_archive_feed_and_data(built: Path) -> None:
     weeks = ["2025-W19", "2025-W38", "2025-W44", "2025-W45", "2026-W03", "2026-W04"]
     assert sorted(p.stem for p in (built / "weeks").glob("*.html")) == weeks
     home = (built / "index.html").read_text()
-    assert "Bitcoin Drops 7.5% in a Week" in home  # the latest week is the home page
+    assert "Bitcoin Drops 7.5% in a Week" in home and "weeks/2026-W04.html" in home  # linked
     archive = (built / "archive.html").read_text()
     links = re.findall(r'<td><a href="(weeks/[^"]+)">', archive)
     assert links == [f"weeks/{w}.html" for w in reversed(weeks)]  # mkdocs does not check these
@@ -66,10 +74,37 @@ def test_pages_archive_feed_and_data(built: Path) -> None:
     assert csv_lines[0] == "symbol,date,close,source" and len(csv_lines) > 365
 
 
+def test_found_and_shared(built: Path) -> None:
+    """Card tags and the feed on every page, robots.txt, and a sitemap dated by week."""
+    page = (built / "weeks" / "2025-W45.html").read_text()
+    card = "https://example.org/crypto-weekly/charts/2025-W45-card.png"
+    assert f'<meta property="og:image" content="{card}">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
+    assert (built / "charts" / "2025-W45-card.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in ("index.html", "archive.html", "about.html", "weeks/2025-W45.html"):
+        assert 'rel="alternate" type="application/rss+xml"' in (built / name).read_text(), name
+    assert (
+        "Sitemap: https://example.org/crypto-weekly/sitemap.xml"
+        in (built / "robots.txt").read_text()
+    )
+    sitemap = ET.parse(built / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    dated = {
+        u.findtext("s:loc", "", ns).rsplit("/", 1)[-1]: u.findtext("s:lastmod", None, ns)
+        for u in sitemap.findall("s:url", ns)
+    }
+    assert dated["2025-W45.html"] == "2025-11-04" and dated["2026-W04.html"] == "2026-01-26"
+    assert dated["methodology.html"] is None  # no date of its own, and never the build day
+
+
 def test_feed_is_valid_rss(built: Path) -> None:
     channel = ET.parse(built / "feed.xml").getroot().find("channel")
     assert channel is not None
+    atom = "{http://www.w3.org/2005/Atom}link"
+    assert channel.find(atom).get("rel") == "self"  # type: ignore[union-attr]
+    assert channel.findtext("lastBuildDate", "").startswith("Mon, 26 Jan 2026")
     items = channel.findall("item")
+    assert "2026-W04-card.png" in items[0].findtext("description", "")
     assert items[0].findtext("link", "").endswith("/weeks/2026-W04.html")
     assert len(items) == 6 and all(i.findtext("pubDate") for i in items)
     assert items[2].findtext("title", "").startswith("Bitcoin Falls Below $104K")
@@ -201,6 +236,7 @@ def test_adding_a_week_renders_only_what_it_touches_and_matches_a_full_build(
             f"data/{new}.json",
             f"data/{new}-closes.csv",
             *charts,
+            f"charts/{new}-card.png",
             "index.md",
             "archive.md",
             "feed.xml",
@@ -269,16 +305,16 @@ def test_the_drawing_process_starts_only_for_a_week_to_compute(
         calls.append("start")
         start(self)
 
-    def counted_draw(self: svgdraw.SvgDrawer, spec: str) -> bytes:
+    def counted_draw(self: svgdraw.SvgDrawer, spec: str, form: str = "svg") -> bytes:
         calls.append("draw")
-        return draw(self, spec)
+        return draw(self, spec, form)
 
     monkeypatch.setattr(svgdraw.SvgDrawer, "start", counted_start)
     monkeypatch.setattr(svgdraw.SvgDrawer, "draw", counted_draw)
     config, public = site_folder(tmp_path / "site")
     build_site([SEED], config, public)
     assert calls[:2] == ["start", "draw"]  # started before the week was computed
-    assert calls.count("draw") == 3  # one SVG per chart
+    assert calls.count("draw") == 4  # one SVG per chart, and the card
     calls.clear()
     build_site([SEED], config, public)  # every week and chart cached
     assert calls == []
