@@ -134,7 +134,7 @@ def home_markdown(weeks: list[WeekOutput]) -> str:
 # The archive's columns, and which hold numbers (aligned right, as in a Markdown table).
 ARCHIVE_COLUMNS = (
     ("Week", False),
-    ("Dates", False),
+    ("Headline", False),
     ("Bitcoin", True),
     ("7 days", True),
     ("Story", False),
@@ -154,15 +154,25 @@ def _table_row(cells: list[str], tag: str) -> str:
 
 
 def archive_markdown(weeks: list[WeekOutput]) -> str:
-    """The archive page. Its table is HTML, which Markdown passes through: as a Markdown table
-    of hundreds of rows it took most of the time a new week's build spends in mkdocs. It is
-    left out of search, where its rows would only repeat the week pages."""
+    """The archive page: a table a year, newest first, with the years linked at the top (a
+    reader goes to a year without scripts). Its tables are HTML, which Markdown passes
+    through: as Markdown tables of hundreds of rows they took most of the time a new week's
+    build spends in mkdocs. It is left out of search, where its rows would only repeat the
+    week pages."""
     head = _table_row([name for name, _ in ARCHIVE_COLUMNS], "th")
-    rows = "\n".join(_table_row(w.archive_cells, "td") for w in reversed(weeks))
+    years: dict[str, list[WeekOutput]] = {}
+    for week in reversed(weeks):
+        years.setdefault(week.week[:4], []).append(week)
+    index = " · ".join(f"[{year}](#{year})" for year in years)
+    tables = "".join(
+        f"## {year}\n\n<table>\n<thead>{head}</thead>\n<tbody>\n"
+        + "\n".join(_table_row(w.archive_cells, "td") for w in rows)
+        + "\n</tbody>\n</table>\n\n"
+        for year, rows in years.items()
+    )
     return (
         "---\nsearch:\n  exclude: true\n---\n\n# Archive\n\n"
-        f"Every week of record, newest first.\n\n<table>\n<thead>{head}</thead>\n"
-        f"<tbody>\n{rows}\n</tbody>\n</table>\n"
+        f"Every week of record, newest first, by year: {index}.\n\n{tables}"
     )
 
 

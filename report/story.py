@@ -50,6 +50,23 @@ class Story(StrEnum):
     def falling(self) -> bool:
         return self in (Story.CRASH, Story.CRISIS, Story.SELL_OFF, Story.RECORD_REVERSAL)
 
+    @property
+    def reader_name(self) -> str:
+        """The story as the archive and the methodology name it."""
+        return STORY_NAMES[self]
+
+
+STORY_NAMES = {
+    Story.RECORD_REVERSAL: "A record, then a retreat",
+    Story.RECORD_HIGH: "Record high",
+    Story.CRASH: "Crash",
+    Story.CRISIS: "Crisis",
+    Story.SELL_OFF: "Sell-off",
+    Story.RALLY: "Rally",
+    Story.QUIET: "Quiet",
+    Story.MIXED: "Mixed",
+}
+
 
 def _first(claims: list[Claim], kind: type[Claim]) -> Claim | None:
     return next((c for c in claims if isinstance(c, kind)), None)

@@ -103,14 +103,15 @@ def _record_json(files: WeekFiles) -> str:
 
 
 def _archive_cells(edition: Edition) -> list[str]:
-    """The week's cells in the archive, as HTML: week, dates, close, 7-day change, story."""
+    """The week's cells in the archive, as HTML: dates, headline (its link), close, 7-day
+    change, story."""
     week, btc = edition.week, edition.inputs.btc
     return [
-        f'<a href="weeks/{week.week}.html">{week.week}</a>',
         escape(period(week.period).replace(" to ", " – ")),
+        f'<a href="weeks/{week.week}.html">{escape(edition.title)}</a>',
         escape(usd(btc.price)),
-        escape(signed_pct(btc.change_7d) if btc.change_7d else "n/a"),
-        escape(edition.story.value.replace("_", " ")),
+        escape(signed_pct(btc.change_7d) if btc.change_7d else "–"),
+        escape(edition.story.reader_name),
     ]
 
 

@@ -197,3 +197,23 @@ def test_each_chart_is_seen_once_and_reads_cleanly(
     assert warnings == []
     page.screenshot(path=str(SCREENSHOTS / f"week-{scheme}-{width}.png"), full_page=True)
     page.close()
+
+
+def test_a_phone_reader_is_told_a_table_goes_on_and_the_site_is_ours(
+    browser: Any, site: str
+) -> None:
+    """At 390 px a table wider than the screen scrolls, with a shadow at the edge that has
+    more; the footer says what the site is not and links the feed; the icon is ours."""
+    for url in ("weeks/2025-W45.html", "archive.html"):
+        page, errors, _ = open_page(browser, site + url, width=390)
+        tables = page.evaluate(
+            """() => [...document.querySelectorAll('.md-typeset__scrollwrap')].map((w) => ({
+                wider: w.scrollWidth > w.clientWidth + 1,
+                shadow: getComputedStyle(w).backgroundImage.includes('radial-gradient')}))"""
+        )
+        assert tables and all(t["shadow"] for t in tables if t["wider"]), (url, tables)
+        footer = page.inner_text("footer")
+        assert "Not investment advice" in footer and "RSS feed" in footer
+        assert page.get_attribute("link[rel=icon]", "href").endswith("assets/favicon.svg")
+        assert errors == []
+        page.close()
