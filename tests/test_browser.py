@@ -217,3 +217,15 @@ def test_a_phone_reader_is_told_a_table_goes_on_and_the_site_is_ours(
         assert page.get_attribute("link[rel=icon]", "href").endswith("assets/favicon.svg")
         assert errors == []
         page.close()
+
+
+def test_the_chart_bundle_loads_only_where_there_are_charts(browser: Any, site: str) -> None:
+    for url, wanted in (
+        ("about.html", False),
+        ("archive.html", False),
+        ("weeks/2025-W45.html", True),
+    ):
+        page, errors, requests = open_page(browser, site + url)
+        assert any(r.endswith("vega-bundle.js") for r in requests) == wanted, url
+        assert errors == []
+        page.close()

@@ -24,20 +24,33 @@ function paint(view) {
   return view.runAsync();
 }
 
-document.querySelectorAll(".vega-chart").forEach(function (el) {
-  fetch(el.dataset.spec)
-    .then(function (response) { return response.json(); })
-    .then(function (spec) { return vegaEmbed(el, spec, { actions: false, renderer: "svg" }); })
-    .then(function (result) {
-      views.push(result.view);
-      return paint(result.view);
-    })
-    .then(function () {
-      // The figure now holds the live chart: the stylesheet hides the static copy.
-      el.parentElement.classList.add("chart-live");
-    })
-    .catch(function (error) { console.warn("chart left static:", error); });
-});
+function draw() {
+  document.querySelectorAll(".vega-chart").forEach(function (el) {
+    fetch(el.dataset.spec)
+      .then(function (response) { return response.json(); })
+      .then(function (spec) { return vegaEmbed(el, spec, { actions: false, renderer: "svg" }); })
+      .then(function (result) {
+        views.push(result.view);
+        return paint(result.view);
+      })
+      .then(function () {
+        // The figure now holds the live chart: the stylesheet hides the static copy.
+        el.parentElement.classList.add("chart-live");
+      })
+      .catch(function (error) { console.warn("chart left static:", error); });
+  });
+}
+
+// The Vega bundle (about 900 KB) is fetched only by a page that has charts, after its text:
+// every other page, and the text of this one, never wait for it.
+var here = document.currentScript ? document.currentScript.src : "";
+if (document.querySelector(".vega-chart") && here) {
+  var bundle = document.createElement("script");
+  bundle.src = here.replace(/charts\.js(\?.*)?$/, "vega-bundle.js");
+  bundle.async = true;
+  bundle.onload = draw;
+  document.head.appendChild(bundle);
+}
 
 new MutationObserver(function () { views.forEach(paint); })
   .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
