@@ -19,7 +19,8 @@ generator rewrites a source only when its bytes change, so timestamps mean what 
 them to mean. The search
 index is the one thing a dirty build gets wrong (Material then indexes the re-rendered pages
 only), so the entries of the untouched pages are carried over from the last index. Anything
-else (a new mkdocs.yml, an upgraded theme, a removed page, no stamp) gets a full build. A test
+else (a new mkdocs.yml, an upgraded theme or a changed template override, a removed page, no
+stamp) gets a full build. A test
 checks that both ways give the same site.
 """
 
@@ -56,9 +57,17 @@ STAMP = ".report-build.json"
 SEARCH_INDEX = Path("search/search_index.json")
 
 
-def _stamp(config: Path, docs: Path) -> dict[str, Any]:
+def _stamp(config: Path, docs: Path, overrides: Path | None) -> dict[str, Any]:
+    """What decides whether the last site can be built on: the configuration, the theme (its
+    version and our overrides of its templates, byte for byte) and the set of sources."""
+    templates: list[str | bytes] = []
+    if overrides is not None and overrides.is_dir():
+        for name in sorted(files_in(overrides)):
+            templates += [name, (overrides / name).read_bytes()]
     return {
-        "setup": digest(config.read_bytes(), version("mkdocs"), version("mkdocs-material")),
+        "setup": digest(
+            config.read_bytes(), version("mkdocs"), version("mkdocs-material"), *templates
+        ),
         "sources": sorted(files_in(docs)),
     }
 
@@ -255,8 +264,9 @@ def build_html(config: Path, public: Path) -> bool:
 
 
 def _build_html(config: Path, public: Path) -> bool:
-    docs = Path(mkdocs_config(config)["docs_dir"])
-    stamp = _stamp(config, docs)
+    settings = mkdocs_config(config)
+    overrides = settings["theme"].custom_dir
+    stamp = _stamp(config, Path(settings["docs_dir"]), Path(overrides) if overrides else None)
     last_index = _last_index(public, stamp)
     incremental = last_index is not None
     fresh = Path(tempfile.mkdtemp(dir=public.parent, prefix=f".{public.name}-new-"))

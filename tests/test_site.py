@@ -388,3 +388,13 @@ def test_what_a_killed_build_left_is_cleared_and_two_builds_never_overlap(
         with pytest.raises(PublishError, match=r"another build of .*public/ is running"):
             build_site([SEED], config, public)
     assert (public / "index.html").exists()
+
+
+def test_a_changed_template_override_rebuilds_every_page(tmp_path: Path) -> None:
+    config, public = site_folder(tmp_path)
+    build_site([SEED], config, public)
+    footer = config.parent / "overrides" / "partials" / "copyright.html"
+    footer.write_text(footer.read_text().replace("Not investment advice", "Still not advice"))
+    again = build_site([SEED], config, public)
+    assert not again.incremental  # the pages the last build made carry the old footer
+    assert "Still not advice" in (public / "weeks" / f"{SEED.stem}.html").read_text()

@@ -1,0 +1,102 @@
+"""Lighthouse (mobile) on the built site, served on 127.0.0.1, with Debian's Chromium.
+
+    .venv/bin/report site && .venv/bin/python bench/lighthouse.py
+
+Lighthouse is an npm package: it is installed once into build/lighthouse (npm from the package
+registry; set LIGHTHOUSE to use another install). Prints the four category scores of the home
+page, a week page and the archive, and the audits that cost points. Figures, not a pass/fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC = ROOT / "public"
+TOOLS = ROOT / "build" / "lighthouse"
+VERSION = "12"
+PAGES = ("index.html", "weeks/2025-W45.html", "archive.html")
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def lighthouse() -> str:
+    given = os.environ.get("LIGHTHOUSE")
+    if given:
+        return given
+    binary = TOOLS / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        subprocess.run(
+            ["npm", "install", "--prefix", str(TOOLS), f"lighthouse@{VERSION}"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return str(binary)
+
+
+def audit(tool: str, url: str, chromium: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "report.json"
+        subprocess.run(
+            [
+                tool,
+                url,
+                "--quiet",
+                "--output=json",
+                f"--output-path={out}",
+                "--form-factor=mobile",
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+            ],
+            check=True,
+            env={**os.environ, "CHROME_PATH": chromium},
+        )
+        report: dict[str, Any] = json.loads(out.read_text())
+        return report
+
+
+def main() -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None or not (PUBLIC / "index.html").exists():
+        sys.exit("needs Debian's chromium and a built site (report site)")
+    tool = lighthouse()
+    handler = functools.partial(Quiet, directory=str(PUBLIC))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    print(f"{'page':24} " + " ".join(f"{c:>15}" for c in CATEGORIES))
+    try:
+        for page in PAGES:
+            report = audit(tool, base + page, chromium)
+            scores = [round(report["categories"][c]["score"] * 100) for c in CATEGORIES]
+            print(f"{page:24} " + " ".join(f"{s:>15}" for s in scores))
+            lost = [
+                f"{a['id']} ({a['score']:.2f})"
+                for a in report["audits"].values()
+                if a.get("score") is not None
+                and a["score"] < 0.9
+                and a.get("scoreDisplayMode") in ("binary", "numeric")
+            ]
+            if lost:
+                print(f"  below 0.9: {', '.join(lost[:12])}")
+            paint = report["audits"]["largest-contentful-paint"]["displayValue"]
+            print(f"  largest contentful paint: {paint}")
+    finally:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
