@@ -74,6 +74,13 @@ def open_page(browser: Any, url: str, width: int = 1280) -> tuple[Any, list[str]
     return page, errors, requests
 
 
+def show_charts(page: Any) -> None:
+    """Scroll to the first chart, as a reader would: charts are drawn when they come near."""
+    page.evaluate("document.querySelector('.vega-chart')?.scrollIntoView()")
+    if page.locator(".vega-chart").count():
+        page.wait_for_selector("figure.chart.chart-live", timeout=15000)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config, public = site_folder(tmp_path_factory.mktemp("browser"))
@@ -91,6 +98,7 @@ def test_the_latest_week_renders_its_charts_offline(browser: Any, site: str) -> 
     home.close()
     page, errors, requests = open_page(browser, site + "weeks/2026-W04.html")
     assert "Bitcoin Drops 7.5% in a Week" in page.inner_text("h1")
+    show_charts(page)
     page.wait_for_selector(".vega-chart svg .mark-line path", timeout=15000)
     charts = page.locator(".vega-chart")
     assert charts.count() == 3
@@ -105,6 +113,7 @@ def test_the_latest_week_renders_its_charts_offline(browser: Any, site: str) -> 
     page.screenshot(path=str(SCREENSHOTS / "home-desktop.png"), full_page=False)
     page.close()
     phone, errors, _ = open_page(browser, site + "weeks/2026-W04.html", width=390)
+    show_charts(phone)
     phone.wait_for_selector(".vega-chart svg", timeout=15000)
     phone.screenshot(path=str(SCREENSHOTS / "home-phone.png"), full_page=False)
     assert errors == []
@@ -143,6 +152,7 @@ def test_untrusted_text_stays_text(
 
 def test_charts_follow_the_light_and_dark_palette(browser: Any, site: str) -> None:
     page, errors, _ = open_page(browser, site + "weeks/2026-W04.html")
+    show_charts(page)
     page.wait_for_selector(".vega-chart svg .mark-line path", timeout=15000)
     label = ".vega-chart svg .role-axis-label text"
     line = ".vega-chart svg .mark-line path"
@@ -183,6 +193,7 @@ def test_each_chart_is_seen_once_and_reads_cleanly(
     palette = json.dumps({"index": int(scheme == "slate"), "color": {"scheme": scheme}})
     page.add_init_script(f"localStorage.setItem('/.__palette', {json.dumps(palette)})")
     page.goto(site + "weeks/2025-W45.html", wait_until="networkidle")
+    show_charts(page)
     page.wait_for_function("document.querySelectorAll('figure.chart.chart-live').length === 3")
     assert page.get_attribute("body", "data-md-color-scheme") == scheme
     figures = page.evaluate(READ_CHARTS)
@@ -226,6 +237,17 @@ def test_the_chart_bundle_loads_only_where_there_are_charts(browser: Any, site: 
         ("weeks/2025-W45.html", True),
     ):
         page, errors, requests = open_page(browser, site + url)
+        show_charts(page)
         assert any(r.endswith("vega-bundle.js") for r in requests) == wanted, url
         assert errors == []
         page.close()
+
+
+def test_a_long_page_fetches_the_chart_bundle_only_when_its_charts_come_near(
+    browser: Any, site: str
+) -> None:
+    page, errors, requests = open_page(browser, site + "weeks/2025-W45.html", width=390)
+    assert not any(r.endswith("vega-bundle.js") for r in requests)  # the text came alone
+    show_charts(page)
+    assert any(r.endswith("vega-bundle.js") for r in requests) and errors == []
+    page.close()

@@ -41,15 +41,32 @@ function draw() {
   });
 }
 
-// The Vega bundle (about 900 KB) is fetched only by a page that has charts, after its text:
-// every other page, and the text of this one, never wait for it.
+// The Vega bundle (about 900 KB) is fetched only by a page that has charts, and only when a
+// chart comes near the screen: every other page, and the text of this one, never wait for it.
 var here = document.currentScript ? document.currentScript.src : "";
-if (document.querySelector(".vega-chart") && here) {
+var loading = false;
+
+function loadBundle() {
+  if (loading || !here) { return; }
+  loading = true;
   var bundle = document.createElement("script");
   bundle.src = here.replace(/charts\.js(\?.*)?$/, "vega-bundle.js");
   bundle.async = true;
   bundle.onload = draw;
   document.head.appendChild(bundle);
+}
+
+var charts = document.querySelectorAll(".vega-chart");
+if (charts.length && "IntersectionObserver" in window) {
+  var near = new IntersectionObserver(function (entries) {
+    if (entries.some(function (e) { return e.isIntersecting; })) {
+      near.disconnect();
+      loadBundle();
+    }
+  }, { rootMargin: "800px 0px" });
+  charts.forEach(function (el) { near.observe(el); });
+} else if (charts.length) {
+  loadBundle();
 }
 
 new MutationObserver(function () { views.forEach(paint); })
