@@ -3,9 +3,9 @@
     .venv/bin/python bench/send.py [count]
 
 The server is aiosmtpd on 127.0.0.1 with STARTTLS and login, as in the tests, and keeps only a
-count of what it receives. The addresses are SYNTHETIC (reader0000@example.org …). Prints the time
-to compose the digest (charts as PNG), the message size, and the sending time, messages per second
-and connections opened; the aim is 1,000 messages in under 30 s.
+count of what it receives. The addresses are SYNTHETIC (reader0000@example.org …). Prints the
+time to compose the digest (its chart as JPEG), the message size, and the sending time,
+messages per second and connections opened; the aim is 1,000 messages in under 30 s.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def main() -> None:
     finally:
         controller.stop()
     print(
-        f"composed the digest with {len(digest.images)} PNG charts in {composed:.2f} s; "
+        f"composed the digest with {len(digest.images)} JPEG chart(s) in {composed:.2f} s; "
         f"one message is {len(body) / 1024:.0f} KiB"
     )
     print(

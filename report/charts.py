@@ -45,6 +45,15 @@ class Chart:
         return spec
 
 
+def on_white(spec: dict[str, Any], width: int, height: int | None = None) -> dict[str, Any]:
+    """A chart as a picture outside the site (a card, an email): a fixed width, and a white
+    ground, where a transparent one would take whatever colour the viewer puts behind it."""
+    fixed = {**spec, "width": width, "background": "#ffffff", "padding": 12}
+    if height is not None:
+        fixed["height"] = height
+    return fixed
+
+
 def _spec(name: str, *args: Any) -> alt.TopLevelMixin:
     """A chart's specification, by its maker in report/chart_specs.py (Altair loads here)."""
     from report import chart_specs

@@ -326,8 +326,8 @@ def send(
     from report.history import HistoryStore
     from report.htmlbuild import mkdocs_config
     from report.ledger import Ledger
-    from report.mail import Sender, compose_digest, message_body
-    from report.send import deliver, settings_from, write_outbox
+    from report.mail import compose_digest, message_body
+    from report.send import deliver, sender_from, settings_from, write_outbox
     from report.subscribers import read_subscribers
     from report.weekfile import load_all_week_files
 
@@ -336,8 +336,8 @@ def send(
     readers = read_subscribers(subscribers)
     for problem in readers.invalid:
         err.print(f"  skipped {problem}", highlight=False, soft_wrap=True)
-    if dry_run:
-        smtp, sender = None, Sender(os.environ.get("REPORT_MAIL_FROM") or DRY_RUN_SENDER)
+    if dry_run:  # the same message a real send builds, from the same settings
+        smtp, sender = None, sender_from(os.environ, placeholder=DRY_RUN_SENDER)
     else:
         smtp, sender = settings_from(os.environ)
     site_url = mkdocs_config(config)["site_url"] or ""

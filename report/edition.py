@@ -38,6 +38,7 @@ LEAD_TOPIC = {
 }
 PRICE_KINDS = ("record_high", "level_cross", "drawdown")  # told with the price, first found
 DOWNLOADS = "downloads"
+EMAIL_CHARTS = ("btc-closes",)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,12 @@ class Edition:
     @property
     def title(self) -> str:
         return plain(self.headline)
+
+    @property
+    def email_charts(self) -> tuple[Chart, ...]:
+        """The charts the email carries: the price chart alone keeps a message small (the
+        page has the others)."""
+        return tuple(c for c in self.charts if c.name in EMAIL_CHARTS)
 
 
 ROOT = "<root>/"  # stands for the path from a page to the site's root; `text` escapes "<"

@@ -1,6 +1,9 @@
-"""The week's digest as an email: the verified Markdown as text/plain, the same rendered as HTML
-with inline styles (mail clients drop style sheets), the charts as inline PNG images referenced
-by Content-ID, a link to the week's page, and a way to unsubscribe in a header and in the text.
+"""The week's digest as an email: the verified Markdown as clean text/plain, the same rendered as
+HTML with inline styles (mail clients drop style sheets) on a white ground that dark clients
+leave alone, a preheader, a "view in browser" link, the price chart as an inline JPEG (2x for a
+600 px column, on white; one chart keeps a message under 150 KB, and the page has the others)
+referenced by Content-ID, a footer saying who sends it and why, and a way to unsubscribe in the
+headers (one click, RFC 8058, when an https page is set) and in the text.
 
 The message is built and serialized once; each recipient's copy is that body with its own `To`
 and `Message-ID` headers in front, so a thousand copies cost a thousand small byte joins.
@@ -9,9 +12,11 @@ and `Message-ID` headers in front, so a thousand copies cost a thousand small by
 from __future__ import annotations
 
 import hashlib
+import html as html_text
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -19,7 +24,12 @@ from email.utils import format_datetime
 import markdown
 import vl_convert
 
-from report.edition import Edition
+from report.charts import on_white
+from report.edition import Edition, plain
+
+DEFAULT_NAME = "The Weekly Crypto Market Report"
+CHART_WIDTH = 560  # the chart's width in the 600 px column; drawn at twice that
+JPEG_QUALITY = 75  # a line chart on white: sharp enough at 2x, a tenth of the PNG's bytes
 
 STYLES = {
     "h1": "font-size:22px;line-height:1.3;margin:0 0 12px",
@@ -31,14 +41,19 @@ STYLES = {
     "td": "border-bottom:1px solid #ddd;padding:4px 8px",
     "img": "max-width:100%;height:auto",
 }
-BODY_STYLE = "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;"
-BODY_STYLE += "line-height:1.5;color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px"
+# Text and ground both set, so a dark client that inverts one does not lose the other.
+BODY_STYLE = "margin:0;padding:0;background:#ffffff;color:#1a1a1a"
+COLUMN_STYLE = "font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;"
+COLUMN_STYLE += "line-height:1.5;color:#1a1a1a;background:#ffffff;max-width:600px;margin:0 auto;"
+COLUMN_STYLE += "padding:16px"
+SMALL = "font-size:12px;color:#555555"
+PREHEADER = "display:none;max-height:0;overflow:hidden;opacity:0;color:#ffffff"
 
 
 @dataclass(frozen=True)
 class InlineImage:
     cid: str  # without angle brackets
-    png: bytes
+    jpeg: bytes
     alt: str
     title: str
 
@@ -56,18 +71,42 @@ class Digest:
 class Sender:
     address: str
     unsubscribe_url: str | None = None  # an https page; a mailto to the sender is always given
+    name: str | None = None  # the display name in From (checked where it is read)
+
+    @property
+    def from_header(self) -> str:
+        """From, with the display name quoted as RFC 5322 needs (the address alone names the
+        Message-ID's domain and the unsubscribe mailto)."""
+        user, domain = self.address.rsplit("@", 1)
+        return str(Address(self.name or "", user, domain))
+
+    @property
+    def mailto(self) -> str:
+        return f"mailto:{self.address}?subject=unsubscribe"
 
     @property
     def unsubscribe_header(self) -> str:
-        links = [f"<mailto:{self.address}?subject=unsubscribe>"]
+        links = [f"<{self.mailto}>"]
         if self.unsubscribe_url:
             links.insert(0, f"<{self.unsubscribe_url}>")
         return ", ".join(links)
 
     @property
     def unsubscribe_line(self) -> str:
-        where = f" or visit {self.unsubscribe_url}" if self.unsubscribe_url else ""
-        return f"To unsubscribe, reply with the word unsubscribe{where}."
+        where = f"visit {self.unsubscribe_url} or " if self.unsubscribe_url else ""
+        return f"To unsubscribe, {where}reply with the word unsubscribe."
+
+    def footer_html(self) -> str:
+        """Who sends this and why, and how to stop it, with links."""
+        name = html_text.escape(self.name or DEFAULT_NAME)
+        stop = f'<a href="{_attr(self.mailto)}">reply with the word unsubscribe</a>'
+        if self.unsubscribe_url:
+            stop = f'<a href="{_attr(self.unsubscribe_url)}">unsubscribe here</a> or {stop}'
+        return (
+            f'<p style="{SMALL}">You get this email because you subscribed to {name}, a weekly'
+            " report of what the crypto market did, from public data. Not investment advice."
+            f" To stop it, {stop}.</p>"
+        )
 
 
 def _styled(html: str) -> str:
@@ -99,31 +138,38 @@ def chart_cid(edition: Edition, name: str) -> str:
 
 def compose_digest(edition: Edition, sender: Sender) -> Digest:
     """The week's digest as an email: the edition's digest as text, its email digest (the
-    same, with the charts placed) as HTML, the charts drawn as PNG."""
+    same, with its chart placed) as HTML, the chart drawn as JPEG."""
     images = [
         InlineImage(
             cid=chart_cid(edition, c.name),
-            png=vl_convert.vegalite_to_png(c.to_dict(validate=False), scale=2),
+            jpeg=vl_convert.vegalite_to_jpeg(
+                on_white(c.to_dict(validate=False), CHART_WIDTH), scale=2, quality=JPEG_QUALITY
+            ),
             alt=c.alt_text,
             title=c.title,
         )
-        for c in edition.charts
+        for c in edition.email_charts
     ]
     render = markdown.Markdown(extensions=["tables"]).convert
-    html_body = render(edition.email_digest) + f"<p>{_attr(sender.unsubscribe_line)}</p>"
+    link = f'<a href="{_attr(edition.page_url)}">View this week in your browser</a>'
+    view = f'<p style="{SMALL}">{link}</p>'
+    preheader = f'<div style="{PREHEADER}">{html_text.escape(plain(edition.description))}</div>'
+    html_body = view + render(edition.email_digest)
     html = (
-        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
-        f'<body style="{BODY_STYLE}">{_styled(html_body)}</body></html>'
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="color-scheme"'
+        ' content="light"><meta name="supported-color-schemes" content="light">'
+        f'</head><body style="{BODY_STYLE}">{preheader}<div style="{COLUMN_STYLE}">'
+        f"{_styled(html_body)}{sender.footer_html()}</div></body></html>"
     )
     subject = edition.title  # the headline, as on the page, its tab, search and the feed
-    text = f"{edition.digest.rstrip()}\n\n{sender.unsubscribe_line}\n"
+    text = f"{plain(edition.digest).rstrip()}\n\n{sender.unsubscribe_line}\n"
     return Digest(edition.label, subject, text, html, images)
 
 
 def message_body(digest: Digest, sender: Sender, now: datetime | None = None) -> bytes:
     """Every header but To and Message-ID, and the body, serialized for SMTP (CRLF)."""
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = sender.address
+    msg["From"] = sender.from_header
     msg["Subject"] = digest.subject
     msg["Date"] = format_datetime(now or datetime.now(UTC))
     msg["List-Unsubscribe"] = sender.unsubscribe_header
@@ -135,7 +181,7 @@ def message_body(digest: Digest, sender: Sender, now: datetime | None = None) ->
     assert isinstance(html_part, EmailMessage)
     for image in digest.images:
         html_part.add_related(
-            image.png, "image", "png", cid=f"<{image.cid}>", filename=f"{image.cid}.png"
+            image.jpeg, "image", "jpeg", cid=f"<{image.cid}>", disposition="inline"
         )
     return msg.as_bytes(policy=SMTP)
 

@@ -4,7 +4,8 @@ Settings come from the environment only:
 
     SMTP_HOST, SMTP_PORT (default 587, or 465 with SSL), SMTP_SECURITY (starttls or ssl),
     SMTP_USERNAME, SMTP_PASSWORD, SMTP_CA_FILE (a private CA to trust, optional),
-    REPORT_MAIL_FROM (the sender), REPORT_UNSUBSCRIBE_URL (optional),
+    REPORT_MAIL_FROM (the sender), REPORT_MAIL_NAME (its display name),
+    REPORT_UNSUBSCRIBE_URL (optional, https: one-click unsubscribe),
     SMTP_TIMEOUT, SMTP_DATA_TIMEOUT, SMTP_RETRY_WAIT (seconds; defaults below)
 
 The password is never printed: every message that leaves this module has it redacted. A
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from report.errors import ConfigError
 from report.ledger import Ledger, State
-from report.mail import Sender, addressed
+from report.mail import DEFAULT_NAME, Sender, addressed
 from report.subscribers import ADDRESS
 
 SECURITY = ("starttls", "ssl")
@@ -80,6 +81,30 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return seconds
 
 
+MAX_NAME = 80
+
+
+def sender_from(env: Mapping[str, str], placeholder: str | None = None) -> Sender:
+    """Who the digest is from: REPORT_MAIL_FROM (or, for a preview, a placeholder address),
+    REPORT_MAIL_NAME (a display name; the report's name by default) and REPORT_UNSUBSCRIBE_URL
+    (an https page), each checked. A preview and a real send build the same message."""
+    address = env.get("REPORT_MAIL_FROM") or placeholder or ""
+    if not address:
+        raise ConfigError("set REPORT_MAIL_FROM to send (see the README: Email)")
+    if not ADDRESS.match(address):
+        raise ConfigError(f"REPORT_MAIL_FROM is not an email address: {address[:80]!r}")
+    name = env.get("REPORT_MAIL_NAME", DEFAULT_NAME)
+    if len(name) > MAX_NAME or not name.isprintable() or any(c in name for c in '"<>\\'):
+        raise ConfigError(
+            f"REPORT_MAIL_NAME must be printable, at most {MAX_NAME} characters, without"
+            f" quotes, angle brackets or backslashes: {name[:80]!r}"
+        )
+    unsubscribe = env.get("REPORT_UNSUBSCRIBE_URL") or None
+    if unsubscribe is not None and not re.fullmatch(r"https://[^\s<>\"]+", unsubscribe):
+        raise ConfigError(f"REPORT_UNSUBSCRIBE_URL must be an https address: {unsubscribe[:80]!r}")
+    return Sender(address, unsubscribe, name.strip() or None)
+
+
 def settings_from(env: Mapping[str, str]) -> tuple[SmtpSettings, Sender]:
     """The SMTP settings and the sender, or a clear error naming what is missing."""
     host, sender = env.get("SMTP_HOST", ""), env.get("REPORT_MAIL_FROM", "")
@@ -88,8 +113,7 @@ def settings_from(env: Mapping[str, str]) -> tuple[SmtpSettings, Sender]:
     ]
     if missing:
         raise ConfigError(f"set {' and '.join(missing)} to send (see the README: Email)")
-    if not ADDRESS.match(sender):
-        raise ConfigError(f"REPORT_MAIL_FROM is not an email address: {sender[:80]!r}")
+    from_ = sender_from(env)
     if not _is_host(host):
         raise ConfigError(f"SMTP_HOST is not a host name or an IP address: {host[:80]!r}")
     security = env.get("SMTP_SECURITY", "starttls").lower()
@@ -109,7 +133,7 @@ def settings_from(env: Mapping[str, str]) -> tuple[SmtpSettings, Sender]:
         data_timeout_s=_seconds(env, "SMTP_DATA_TIMEOUT", SmtpSettings.data_timeout_s),
         retry_wait_s=_seconds(env, "SMTP_RETRY_WAIT", SmtpSettings.retry_wait_s),
     )
-    return smtp, Sender(sender, env.get("REPORT_UNSUBSCRIBE_URL") or None)
+    return smtp, from_
 
 
 def connect(settings: SmtpSettings) -> smtplib.SMTP:

@@ -23,6 +23,7 @@ from pathlib import Path
 import vl_convert
 
 from report.cache import cached, digest, write_atomically
+from report.charts import on_white
 from report.feed import render_feed
 from report.formatting import text
 from report.history import HistoryStore
@@ -68,9 +69,7 @@ CARD_SIZE = (560, 260)  # the plot; drawn at twice its size with axes, about 132
 
 def card_png(spec: str, drawer: SvgDrawer) -> bytes:
     """The week's card for shares and feeds: its price chart on white, at a fixed size."""
-    card = json.loads(spec)
-    card.update(width=CARD_SIZE[0], height=CARD_SIZE[1], background="#ffffff", padding=20)
-    text = json.dumps(card, sort_keys=True)
+    text = json.dumps(on_white(json.loads(spec), *CARD_SIZE), sort_keys=True)
     return cached(f"png:{VL_CONVERT}:{text}", lambda: drawer.draw(text, "png"), ".png")
 
 

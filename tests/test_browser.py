@@ -251,3 +251,41 @@ def test_a_long_page_fetches_the_chart_bundle_only_when_its_charts_come_near(
     show_charts(page)
     assert any(r.endswith("vega-bundle.js") for r in requests) and errors == []
     page.close()
+
+
+@pytest.mark.parametrize("width", [375, 600])
+def test_the_email_reads_as_a_newsletter_in_a_real_renderer(
+    browser: Any, tmp_path: Path, width: int
+) -> None:
+    """The HTML part as a mail client shows it (images by Content-ID, here inlined): nothing
+    wider than the screen, the chart within the column, text on its own white ground."""
+    import base64
+
+    from report.mail import Sender, compose_digest
+    from tests.conftest import SEED, edition_of
+
+    sender = Sender("weekly@example.org", "https://example.org/unsubscribe", "The Report")
+    digest = compose_digest(edition_of(SEED), sender)
+    html = digest.html
+    for image in digest.images:
+        data = base64.b64encode(image.jpeg).decode()
+        html = html.replace(f"cid:{image.cid}", f"data:image/jpeg;base64,{data}")
+    (tmp_path / "mail.html").write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto((tmp_path / "mail.html").as_uri())
+    seen = page.evaluate(
+        """() => ({scroll: document.documentElement.scrollWidth,
+                   images: [...document.images].map((i) => [i.getBoundingClientRect().width,
+                                                            i.naturalWidth]),
+                   body: [getComputedStyle(document.body).color,
+                          getComputedStyle(document.body).backgroundColor],
+                   links: [...document.links].map((a) => a.textContent)})"""
+    )
+    assert seen["scroll"] <= width
+    assert seen["images"] and all(
+        0 < shown <= width and natural >= 2 * 560 for shown, natural in seen["images"]
+    )
+    assert seen["body"] == ["rgb(26, 26, 26)", "rgb(255, 255, 255)"]
+    assert {"View this week in your browser", "unsubscribe here"} <= set(seen["links"])
+    page.screenshot(path=str(SCREENSHOTS / f"email-{width}.png"), full_page=True)
+    page.close()

@@ -166,6 +166,16 @@ SETTINGS_ERRORS = [
         "error: SMTP_PORT must be a port number (1 to 65535), not '99999'",
     ),
     (["validate", "nowhere/2025-W45.yaml"], {}, "error: nowhere/2025-W45.yaml: cannot read"),
+    (
+        ["send", "--subscribers", "{subscribers}", "--dry-run"],
+        {"REPORT_MAIL_FROM": "w@example.org", "REPORT_MAIL_NAME": 'Bad "Name"\nBcc: x@y.z'},
+        "error: REPORT_MAIL_NAME must be printable",
+    ),
+    (
+        ["send", "--subscribers", "{subscribers}", "--dry-run"],
+        {"REPORT_MAIL_FROM": "w@example.org", "REPORT_UNSUBSCRIBE_URL": "http://x.org/u"},
+        "error: REPORT_UNSUBSCRIBE_URL must be an https address",
+    ),
 ]
 
 

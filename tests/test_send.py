@@ -181,7 +181,8 @@ def test_the_digest_arrives_whole(smtp_server: Server, subscribers: Writer, tmp_
 
     message = parsed(box.received[0][1])
     assert message["To"] == box.received[0][0][0]
-    assert message["From"] == "weekly@example.org"
+    assert message["From"] == "The Weekly Crypto Market Report <weekly@example.org>"
+    assert message["Message-ID"].endswith("@example.org>")  # the address's domain, not the name
     assert message["Subject"] == edition_of(SEED).title  # the headline, as on the page
     assert message["List-Unsubscribe"] == (
         "<https://example.org/unsubscribe>, <mailto:weekly@example.org?subject=unsubscribe>"
@@ -193,15 +194,21 @@ def test_the_digest_arrives_whole(smtp_server: Server, subscribers: Writer, tmp_
     assert plain is not None and html is not None
     text = plain.get_content()
     assert text.startswith("# Bitcoin") and PAGE in text
-    assert "To unsubscribe, reply with the word unsubscribe" in text
+    assert "To unsubscribe, visit https://example.org/unsubscribe or reply with the word" in text
+    assert "&lt;" not in text and "\\" not in text and "**" not in text  # clean text
     page = html.get_content()
-    assert '<h1 style="' in page and PAGE in page and "To unsubscribe" in page
-    related = [p for p in message.walk() if p.get_content_type() == "image/png"]
-    assert len(related) == 3
+    assert '<h1 style="' in page and f'<a href="{PAGE}">View this week' in page
+    assert '<a href="https://example.org/unsubscribe">unsubscribe here</a>' in page
+    assert "Not investment advice" in page and 'name="color-scheme"' in page
+    assert "background:#ffffff;color:#1a1a1a" in page  # the ground set with the text
+    related = [p for p in message.walk() if p.get_content_maintype() == "image"]
+    assert len(related) == 1  # the price chart; the page has the others
     for image in related:
         cid = image["Content-ID"].strip().strip("<>")
         assert f'src="cid:{cid}"' in page
-        assert image.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert image.get_content()[:3] == b"\xff\xd8\xff"  # a JPEG, drawn on white
+        assert image.get_content_disposition() == "inline" and image.get_filename() is None
+    assert len(box.received[0][1]) <= 150_000  # a message, image and both parts included
     assert message["Message-ID"] != parsed(box.received[1][1])["Message-ID"]
 
 
@@ -289,6 +296,28 @@ def test_dry_run_writes_eml_files_and_sends_nothing(subscribers: Writer, tmp_pat
     files = sorted(outbox.glob("*.eml"))
     assert [parsed(f.read_bytes())["To"] for f in files] == ["ana@example.org", "ben@example.net"]
     assert not (tmp_path / "sent").exists()  # the ledger is untouched
+
+
+def test_a_dry_run_writes_the_message_a_real_send_sends(
+    smtp_server: Server, subscribers: Writer, tmp_path: Path
+) -> None:
+    box, env = smtp_server
+    readers = subscribers("ana@example.org")
+    outbox = tmp_path / "outbox"
+    assert send(env, readers, tmp_path / "dry", "--dry-run", "--outbox", str(outbox)).exit_code == 0
+    assert send(env, readers, tmp_path / "sent").exit_code == 0
+    preview, sent = parsed(next(outbox.glob("*.eml")).read_bytes()), parsed(box.received[0][1])
+    for header in (
+        "From",
+        "To",
+        "Subject",
+        "Message-ID",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+    ):
+        assert preview[header] == sent[header], header
+    for kind in ("plain", "html"):
+        assert preview.get_body((kind,)).get_content() == sent.get_body((kind,)).get_content()  # type: ignore[union-attr]
 
 
 def test_sending_without_settings_names_what_is_missing(
