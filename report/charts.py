@@ -48,7 +48,10 @@ class Chart:
 def on_white(spec: dict[str, Any], width: int, height: int | None = None) -> dict[str, Any]:
     """A chart as a picture outside the site (a card, an email): a fixed width, and a white
     ground, where a transparent one would take whatever colour the viewer puts behind it."""
-    fixed = {**spec, "width": width, "background": "#ffffff", "padding": 12}
+    config = {**spec.get("config", {})}
+    # Read at the size a card or an email column shows it: larger type than on the page.
+    config["axis"] = {**config.get("axis", {}), "labelFontSize": 13, "titleFontSize": 13}
+    fixed = {**spec, "width": width, "background": "#ffffff", "padding": 12, "config": config}
     if height is not None:
         fixed["height"] = height
     return fixed

@@ -72,6 +72,7 @@ class Sender:
     address: str
     unsubscribe_url: str | None = None  # an https page; a mailto to the sender is always given
     name: str | None = None  # the display name in From (checked where it is read)
+    postal: str | None = None  # the sender's postal address, which anti-spam laws ask for
 
     @property
     def from_header(self) -> str:
@@ -94,18 +95,24 @@ class Sender:
     @property
     def unsubscribe_line(self) -> str:
         where = f"visit {self.unsubscribe_url} or " if self.unsubscribe_url else ""
-        return f"To unsubscribe, {where}reply with the word unsubscribe."
+        postal = f"\n{self.postal}" if self.postal else ""
+        return f"To unsubscribe, {where}reply with the word unsubscribe.{postal}"
+
+    def masthead_html(self) -> str:
+        name = html_text.escape(self.name or DEFAULT_NAME)
+        return f'<p style="{SMALL};margin:0 0 4px"><strong>{name}</strong></p>'
 
     def footer_html(self) -> str:
         """Who sends this and why, and how to stop it, with links."""
         name = html_text.escape(self.name or DEFAULT_NAME)
+        postal = f"<br>{html_text.escape(self.postal)}" if self.postal else ""
         stop = f'<a href="{_attr(self.mailto)}">reply with the word unsubscribe</a>'
         if self.unsubscribe_url:
             stop = f'<a href="{_attr(self.unsubscribe_url)}">unsubscribe here</a> or {stop}'
         return (
             f'<p style="{SMALL}">You get this email because you subscribed to {name}, a weekly'
             " report of what the crypto market did, from public data. Not investment advice."
-            f" To stop it, {stop}.</p>"
+            f" To stop it, {stop}.{postal}</p>"
         )
 
 
@@ -154,7 +161,7 @@ def compose_digest(edition: Edition, sender: Sender) -> Digest:
     link = f'<a href="{_attr(edition.page_url)}">View this week in your browser</a>'
     view = f'<p style="{SMALL}">{link}</p>'
     preheader = f'<div style="{PREHEADER}">{html_text.escape(plain(edition.description))}</div>'
-    html_body = view + render(edition.email_digest)
+    html_body = sender.masthead_html() + view + render(edition.email_digest)
     html = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="color-scheme"'
         ' content="light"><meta name="supported-color-schemes" content="light">'

@@ -4,7 +4,8 @@ Settings come from the environment only:
 
     SMTP_HOST, SMTP_PORT (default 587, or 465 with SSL), SMTP_SECURITY (starttls or ssl),
     SMTP_USERNAME, SMTP_PASSWORD, SMTP_CA_FILE (a private CA to trust, optional),
-    REPORT_MAIL_FROM (the sender), REPORT_MAIL_NAME (its display name),
+    REPORT_MAIL_FROM (the sender), REPORT_MAIL_NAME (its display name), REPORT_POSTAL_ADDRESS
+    (the sender's postal address, shown in the footer, as anti-spam laws ask),
     REPORT_UNSUBSCRIBE_URL (optional, https: one-click unsubscribe),
     SMTP_TIMEOUT, SMTP_DATA_TIMEOUT, SMTP_RETRY_WAIT (seconds; defaults below)
 
@@ -82,6 +83,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 MAX_NAME = 80
+MAX_POSTAL = 200
 
 
 def sender_from(env: Mapping[str, str], placeholder: str | None = None) -> Sender:
@@ -102,7 +104,12 @@ def sender_from(env: Mapping[str, str], placeholder: str | None = None) -> Sende
     unsubscribe = env.get("REPORT_UNSUBSCRIBE_URL") or None
     if unsubscribe is not None and not re.fullmatch(r"https://[^\s<>\"]+", unsubscribe):
         raise ConfigError(f"REPORT_UNSUBSCRIBE_URL must be an https address: {unsubscribe[:80]!r}")
-    return Sender(address, unsubscribe, name.strip() or None)
+    postal = env.get("REPORT_POSTAL_ADDRESS") or None
+    if postal is not None and (len(postal) > MAX_POSTAL or not postal.isprintable()):
+        raise ConfigError(
+            f"REPORT_POSTAL_ADDRESS must be printable, at most {MAX_POSTAL} characters"
+        )
+    return Sender(address, unsubscribe, name.strip() or None, postal)
 
 
 def settings_from(env: Mapping[str, str]) -> tuple[SmtpSettings, Sender]:

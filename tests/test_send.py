@@ -200,6 +200,7 @@ def test_the_digest_arrives_whole(smtp_server: Server, subscribers: Writer, tmp_
     assert '<h1 style="' in page and f'<a href="{PAGE}">View this week' in page
     assert '<a href="https://example.org/unsubscribe">unsubscribe here</a>' in page
     assert "Not investment advice" in page and 'name="color-scheme"' in page
+    assert "<strong>The Weekly Crypto Market Report</strong>" in page  # the masthead
     assert "background:#ffffff;color:#1a1a1a" in page  # the ground set with the text
     related = [p for p in message.walk() if p.get_content_maintype() == "image"]
     assert len(related) == 1  # the price chart; the page has the others
@@ -440,3 +441,18 @@ def test_killed_at_random_moments_no_one_gets_the_week_twice(
     assert states["sent"] + states["sending"] == 120, (states, final.stdout, final.stderr)
     assert len(copies) >= states["sent"]  # every copy the ledger says was sent, arrived
     assert states["sending"] >= 1  # else no kill fell inside the window, and this proved little
+
+
+def test_the_postal_address_is_in_both_parts_when_set() -> None:
+    from report.mail import compose_digest
+    from report.send import sender_from
+
+    env = {"REPORT_MAIL_FROM": "w@example.org", "REPORT_POSTAL_ADDRESS": "1 Example Street, Town"}
+    digest = compose_digest(edition_of(SEED), sender_from(env))
+    assert "1 Example Street, Town" in digest.text and "1 Example Street, Town" in digest.html
+    assert (
+        "Example Street"
+        not in compose_digest(
+            edition_of(SEED), sender_from({**env, "REPORT_POSTAL_ADDRESS": ""})
+        ).html
+    )
