@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
@@ -73,15 +74,23 @@ def card_png(spec: str, drawer: SvgDrawer) -> bytes:
     return cached(f"png:{VL_CONVERT}:{text}", lambda: drawer.draw(text, "png"), ".png")
 
 
+def _week_dates(label: str) -> str:
+    """A week as a reader names it in a link: "Oct 27 – Nov 2, 2025"."""
+    year, week = int(label[:4]), int(label[6:])
+    monday, sunday = date.fromisocalendar(year, week, 1), date.fromisocalendar(year, week, 7)
+    end = sunday.strftime("%-d") if sunday.month == monday.month else sunday.strftime("%b %-d")
+    return f"{monday.strftime('%b %-d')} – {end}, {sunday.year}"
+
+
 def _neighbours(weeks: list[WeekOutput], i: int, prefix: str) -> str:
     links = []
     if i > 0:
         older = weeks[i - 1].week
-        links.append(f"[← {older}]({prefix}weeks/{older}.md)")
+        links.append(f"[← {_week_dates(older)}]({prefix}weeks/{older}.md)")
     links.append(f"[All weeks]({prefix}archive.md)")
     if i + 1 < len(weeks):
         newer = weeks[i + 1].week
-        links.append(f"[{newer} →]({prefix}weeks/{newer}.md)")
+        links.append(f"[{_week_dates(newer)} →]({prefix}weeks/{newer}.md)")
     return " · ".join(links)
 
 
