@@ -67,6 +67,7 @@ def test_pages_archive_feed_and_data(built: Path) -> None:
     assert archive.index("2026-W04") < archive.index("2025-W19")  # newest first
     seed = (built / "weeks" / "2025-W45.html").read_text()
     assert 'href="2025-W44.html"' in seed and 'href="2026-W03.html"' in seed  # previous / next
+    assert "← Oct 27 – Nov 2, 2025" in seed and "Jan 12 – 18, 2026 →" in seed  # by their dates
     assert "../data/2025-W45.json" in seed and "../data/2025-W45-closes.csv" in seed
     record = json.loads((built / "data" / "2025-W45.json").read_text())
     assert record["week"]["assets"][0]["quote"]["price"] == 103849
