@@ -133,7 +133,7 @@ def home_markdown(weeks: list[WeekOutput]) -> str:
         " before it is published. Follow it by [RSS](feed.xml); how each figure is gathered is"
         " in the [methodology](methodology.md). Not investment advice.\n\n"
         f"## Latest: [{text(latest.title)}](weeks/{latest.week}.md)\n\n"
-        f"*{text(latest.description)}*\n\n{text(latest.summary)}\n\n"
+        f"*{text(latest.description)}*\n\n" + "\n".join(latest.bullets) + "\n\n"
         f"[Read the week](weeks/{latest.week}.md)\n"
         + (f"\n## The weeks before\n\n{recent}\n\n[All weeks](archive.md)\n" if recent else "")
     )

@@ -62,6 +62,7 @@ class WeekOutput:
     title: str
     description: str
     summary: str
+    bullets: list[str]  # the summary as the page shows it (Markdown, its text made safe)
     as_of: str
     archive_cells: list[str]
     chart_names: list[str]
@@ -132,6 +133,7 @@ def compute_week_output(
         title=edition.title,
         description=plain(edition.description),
         summary=edition.summary_text,
+        bullets=[f"- **{b.label}:** {b.text}" for b in edition.summary],
         as_of=edition.week.as_of.isoformat(),
         archive_cells=_archive_cells(edition),
         chart_names=[c.name for c in edition.charts],
