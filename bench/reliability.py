@@ -21,8 +21,6 @@ import random
 import re
 import shutil
 import signal
-import socket
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -53,7 +51,7 @@ from tests.api_answers import answer  # noqa: E402
 from tests.conftest import SEED, edition_of  # noqa: E402
 from tests.test_cli import SETTINGS_ERRORS  # noqa: E402
 from tests.test_hostile import INVISIBLE, PAYLOADS, Markup, weeks_with  # noqa: E402
-from tests.test_send import PASSWORD, Mailbox  # noqa: E402
+from tests.test_send import PASSWORD, Mailbox, killed_at_random, start_server  # noqa: E402
 
 REPORT = str(Path(sys.executable).parent / "report")
 LIVE = datetime(2025, 11, 10, 0, 10, tzinfo=UTC)  # W45, ten minutes after it ended
@@ -375,21 +373,7 @@ def sources(row: Row) -> None:
 
 def _smtp(box: Mailbox) -> tuple[Controller, SmtpSettings, str]:
     ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    controller = Controller(
-        box,
-        hostname="127.0.0.1",
-        port=port,
-        tls_context=context,
-        require_starttls=True,
-        authenticator=box.authenticate,
-        auth_required=True,
-    )
-    controller.start()
+    controller, port = start_server(box, ca)
     ca_file = str(Path(tempfile.mkdtemp()) / "ca.pem")
     ca.cert_pem.write_to_path(ca_file)
     settings = SmtpSettings(
@@ -442,7 +426,7 @@ def email(row: Row) -> None:
 def kills(row: Row, runs: int = 16) -> None:
     """`report send` to 120 readers, SIGKILLed at random moments, then run to the end."""
     box = Mailbox()
-    box.stall_s = 0.005
+    box.stall_s = 0.03  # as the kill test: a window between acceptance and answer to kill in
     controller, settings, ca_file = _smtp(box)
     env = {
         "SMTP_HOST": "127.0.0.1",
@@ -458,18 +442,8 @@ def kills(row: Row, runs: int = 16) -> None:
         readers.write_text("".join(f"reader{n:03d}@example.org\n" for n in range(120)))
         command = [REPORT, "send", str(SEED), "--subscribers", str(readers)]
         command += ["--ledger-dir", str(Path(scratch) / "sent")]
-        for _ in range(runs):
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**os.environ, **env},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            time.sleep(chance.uniform(2.0, 6.0))
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            row.cases += 1
+        killed_at_random(command, env, runs, chance)
+        row.cases += runs
         _, said = cli(command[1:], env)
         copies = Counter(box.to())
         duplicates = sum(n - 1 for n in copies.values() if n > 1)

@@ -7,7 +7,6 @@ here; none reads another's rendered text back.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ from report.claims.base import KINDS
 from report.errors import VerifyError
 from report.history import HistoryStore
 from report.model import Week
+from report.prose import plain
 from report.story import Story, classify_story, contradicts
 from report.verify import verify_edition
 from report.weekfile import WeekFiles, previous_week
@@ -106,15 +106,6 @@ class Edition:
 
 
 ROOT = "<root>/"  # stands for the path from a page to the site's root; `text` escapes "<"
-_MARKUP = re.compile(r"\\(?=[\\`*_\[\]{}#!|<>+.)-])|\*\*")
-_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\([^)\s]*\)")  # [label](url), its [ not escaped
-
-
-def plain(markdown: str) -> str:
-    """Our own sentence without its Markdown: escapes and bold marks dropped, links kept as
-    their labels."""
-    text = _LINK.sub(r"\1", markdown)
-    return _MARKUP.sub("", text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _topics(claims: list[Claim]) -> list[Claim]:
@@ -293,4 +284,4 @@ def check_kinds() -> list[str]:
     return problems
 
 
-__all__ = ["ROOT", "Edition", "build_edition", "check_kinds", "plain", "previous_week"]
+__all__ = ["ROOT", "Edition", "build_edition", "check_kinds", "previous_week"]

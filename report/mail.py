@@ -25,7 +25,8 @@ import markdown
 import vl_convert
 
 from report.charts import on_white
-from report.edition import Edition, plain
+from report.edition import Edition
+from report.prose import plain
 
 DEFAULT_NAME = "The Weekly Crypto Market Report"
 CHART_WIDTH = 560  # the chart's width in the 600 px column; drawn at twice that

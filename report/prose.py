@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\(([^)\s]*)\)")
+_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\(([^)\s]*)\)")  # [label](url), [ unescaped
+_MARKUP = re.compile(r"\\(?=[\\`*_\[\]{}#!|<>+.()-])|\*\*")
 _SPLIT = re.compile(r"(?<=[.!?”])\s+(?=[A-Z“\"$(])")
-_ESCAPE = re.compile(r"\\(?=[\\`*_\[\]{}#!|<>+.()-])|\*\*|\*")
 OWN_CHARS = 40
 _LABEL = re.compile(r"^\*\*[^*]+:\*\*\s*")  # a bullet's bold label, "**Price:** "
 
@@ -58,13 +58,17 @@ def _reader_text(markdown: str) -> list[str]:
     return lines
 
 
+def plain(markdown: str) -> str:
+    """Our own sentence without its Markdown: escapes and bold marks dropped, links kept as
+    their labels, the HTML escapes of `text` undone."""
+    text = _LINK.sub(r"\1", markdown)
+    return _MARKUP.sub("", text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def plain_line(line: str) -> str:
-    """A Markdown line as read: list marks, heading marks, bold labels, escapes and link
-    targets gone."""
+    """A Markdown line as read: list marks, heading marks, bold labels and italics gone too."""
     line = re.sub(r"^(?:#+|-|\d+\.)\s+", "", line)
-    line = _LABEL.sub("", line)
-    line = _LINK.sub(r"\1", line)
-    return _ESCAPE.sub("", line).strip()
+    return plain(_LABEL.sub("", line)).replace("*", "").strip()
 
 
 def _same(line: str) -> str:

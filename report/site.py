@@ -23,6 +23,7 @@ from pathlib import Path
 
 import vl_convert
 
+from report.build import WEEK_PAGE_ROOT
 from report.cache import cached, digest, write_atomically
 from report.charts import on_white
 from report.feed import render_feed
@@ -82,25 +83,26 @@ def _week_dates(label: str) -> str:
     return f"{monday.strftime('%b %-d')} – {end}, {sunday.year}"
 
 
-def _neighbours(weeks: list[WeekOutput], i: int, prefix: str) -> str:
+def _neighbours(weeks: list[WeekOutput], i: int) -> str:
+    """The links from a week page to the weeks beside it and the archive."""
     links = []
     if i > 0:
         older = weeks[i - 1].week
-        links.append(f"[← {_week_dates(older)}]({prefix}weeks/{older}.md)")
-    links.append(f"[All weeks]({prefix}archive.md)")
+        links.append(f"[← {_week_dates(older)}]({WEEK_PAGE_ROOT}weeks/{older}.md)")
+    links.append(f"[All weeks]({WEEK_PAGE_ROOT}archive.md)")
     if i + 1 < len(weeks):
         newer = weeks[i + 1].week
-        links.append(f"[{_week_dates(newer)} →]({prefix}weeks/{newer}.md)")
+        links.append(f"[{_week_dates(newer)} →]({WEEK_PAGE_ROOT}weeks/{newer}.md)")
     return " · ".join(links)
 
 
-def week_markdown(weeks: list[WeekOutput], i: int, prefix: str) -> str:
+def week_markdown(weeks: list[WeekOutput], i: int) -> str:
     """The verified page, its links made relative to where it sits, between navigation.
 
     Its front matter gives the week's date to the sitemap, its headline as the title (the
     tab, search, shares), its description, and its card image."""
-    week, nav = weeks[i], _neighbours(weeks, i, prefix)
-    body = f"{nav}\n\n{week.page().body.replace(ROOT, prefix)}\n{nav}\n"
+    week, nav = weeks[i], _neighbours(weeks, i)
+    body = f"{nav}\n\n{week.page().body.replace(ROOT, WEEK_PAGE_ROOT)}\n{nav}\n"
     meta = {"date": week.published.date().isoformat()}
     meta.update(title=week.title, description=week.description)
     if week.card:
@@ -184,9 +186,9 @@ def archive_markdown(weeks: list[WeekOutput]) -> str:
     )
 
 
-def _week_page(weeks: list[WeekOutput], i: int, prefix: str) -> Generated:
-    key = digest(weeks[i].key, prefix, _neighbours(weeks, i, prefix))
-    return Generated(key, lambda: week_markdown(weeks, i, prefix).encode())
+def _week_page(weeks: list[WeekOutput], i: int) -> Generated:
+    key = digest(weeks[i].key, _neighbours(weeks, i))
+    return Generated(key, lambda: week_markdown(weeks, i).encode())
 
 
 def _spec(week: WeekOutput, chart: str) -> bytes:
@@ -224,7 +226,7 @@ def generated_files(
     files: dict[str, Generated] = {}
     for i, week in enumerate(weeks):
         name, key = week.week, week.key
-        files[f"weeks/{name}.md"] = _week_page(weeks, i, "../")
+        files[f"weeks/{name}.md"] = _week_page(weeks, i)
         for chart in week.chart_names:
             base = f"charts/{name}-{chart}"
             files[f"{base}.json"] = Generated(f"{key}:{chart}", partial(_spec, week, chart))

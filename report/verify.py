@@ -36,13 +36,13 @@ from report import prose
 from report.claims import KINDS, Claim, make_inputs
 from report.formatting import text as inert
 from report.history import HistoryStore
+from report.prose import MONTHS
 from report.trace import Traced, describe, evaluate, path_parts
 from report.weekfile import previous_week
 
 if TYPE_CHECKING:
     from report.edition import Edition
 
-MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _BARE_URL = re.compile(r"https?://[^\s)>]+")
 _HTML_ADDRESS = re.compile(r'\b(?:src|href|data-spec|width)="[^"]*"')

@@ -21,11 +21,12 @@ from pathlib import Path
 
 from report.cache import CACHE, code_version, digest, write_atomically
 from report.charts import Chart
-from report.edition import ROOT, Edition, build_edition, plain
+from report.edition import ROOT, Edition, build_edition
 from report.errors import DataError, VerifyError
 from report.formatting import period, signed_pct, usd
 from report.history import HistoryStore
 from report.model import is_week_label, week_start
+from report.prose import plain
 from report.weekfile import (
     WeekFiles,
     editorial_path,

@@ -107,10 +107,9 @@ def ca() -> trustme.CA:
     return trustme.CA()
 
 
-@pytest.fixture
-def smtp_server(ca: trustme.CA, tmp_path: Path) -> Iterator[tuple[Mailbox, dict[str, str]]]:
-    """A STARTTLS server that requires login, and the environment that reaches it."""
-    box = Mailbox()
+def start_server(box: Mailbox, ca: trustme.CA) -> tuple[Controller, int]:
+    """aiosmtpd on 127.0.0.1 behind `box`: STARTTLS with a certificate from `ca`, login
+    required; and its port."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
     port = _free_port()
@@ -124,6 +123,14 @@ def smtp_server(ca: trustme.CA, tmp_path: Path) -> Iterator[tuple[Mailbox, dict[
         auth_required=True,
     )
     controller.start()
+    return controller, port
+
+
+@pytest.fixture
+def smtp_server(ca: trustme.CA, tmp_path: Path) -> Iterator[tuple[Mailbox, dict[str, str]]]:
+    """A STARTTLS server that requires login, and the environment that reaches it."""
+    box = Mailbox()
+    controller, port = start_server(box, ca)
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     env = {
@@ -407,6 +414,24 @@ def test_each_copy_has_a_message_id_fixed_by_week_and_address(
     assert ids[0].startswith("<2025-w45.") and ids[0].endswith("@example.org>")
 
 
+def killed_at_random(
+    command: list[str], env: dict[str, str], runs: int, chance: random.Random
+) -> None:
+    """Run `command` `runs` times, each SIGKILLed after 2 to 6 s: composing takes about two
+    seconds, sending more."""
+    for _ in range(runs):
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(chance.uniform(2.0, 6.0))
+        process.kill()
+        process.wait()
+
+
 @pytest.mark.slow
 def test_killed_at_random_moments_no_one_gets_the_week_twice(
     smtp_server: Server, subscribers: Writer, tmp_path: Path
@@ -419,18 +444,7 @@ def test_killed_at_random_moments_no_one_gets_the_week_twice(
     readers = subscribers(*(f"reader{n:03d}@example.org" for n in range(120)))
     command = [str(Path(sys.executable).parent / "report"), "send", str(SEED)]
     command += ["--subscribers", str(readers), "--ledger-dir", str(tmp_path / "sent")]
-    chance = random.Random(13)
-    for _ in range(16):
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(chance.uniform(2.0, 6.0))  # composing takes about two seconds, sending more
-        process.kill()
-        process.wait()
+    killed_at_random(command, env, 16, random.Random(13))
     final = subprocess.run(
         command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=False
     )

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from report.edition import plain
 from report.errors import PublishError, VerifyError
+from report.prose import plain
 from report.site import build_site
 from report.weekfile import week_paths
 from tests.conftest import ROOT, SEED, edition_of

@@ -100,7 +100,11 @@ def test_negative_price_names_line_and_field(week_variant: Callable[..., Path]) 
 def test_malformed_week_is_reported(
     week_variant: Callable[..., Path], change: Callable[[dict[str, Any]], Any], expected: str
 ) -> None:
-    path = week_variant(change)
+    assert_refused_at_its_place(week_variant(change), expected)
+
+
+def assert_refused_at_its_place(path: Path, expected: str) -> None:
+    """The file's problems include `expected`, and each names the file and its place."""
     problems = problems_of(path)
     assert any(expected in p for p in problems), problems
     assert all(p.startswith(f"{path}:") for p in problems)
@@ -184,10 +188,7 @@ def test_editorial_for_another_week_is_refused(week_variant: Callable[..., Path]
 def test_absurd_values_are_refused_at_load(
     week_variant: Callable[..., Path], change: Callable[[dict[str, Any]], Any], expected: str
 ) -> None:
-    path = week_variant(change)
-    problems = problems_of(path)
-    assert any(expected in p for p in problems), problems
-    assert all(p.startswith(f"{path}:") for p in problems)
+    assert_refused_at_its_place(week_variant(change), expected)
 
 
 def test_times_are_read_in_utc(week_variant: Callable[..., Path]) -> None:
