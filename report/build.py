@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from report.archive import Archive
 from report.cache import write_atomically
 from report.edition import ROOT, Edition, build_edition
 from report.errors import DataError, VerifyError
@@ -34,14 +35,17 @@ def written_page(edition: Edition) -> str:
 def build_editions(
     loaded: list[WeekFiles], site_url: str = "", history: HistoryStore | None = None
 ) -> list[Edition]:
-    """Every week's edition; every week's problems are reported before failing."""
+    """Every week's edition, each set against the weeks of record before it in its folder (its
+    archive); every week's problems are reported before failing."""
     store = history if history is not None else HistoryStore()
+    archive = Archive(store)
     editions: list[Edition] = []
     problems: list[str] = []
     for files in loaded:
         try:
             previous = load_previous(files, loaded)
-            editions.append(build_edition(files, previous, store, site_url))
+            before = archive.before(files.path)
+            editions.append(build_edition(files, previous, store, site_url, before))
         except (DataError, VerifyError) as exc:
             problems.extend(exc.problems)
     if problems:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from report.claims import Claim, Inputs
 from report.claims.prices import Drawdown
 from report.formatting import long_date, signed_pct, usd
+from report.trace import Traced
 
 if TYPE_CHECKING:
     import altair as alt
@@ -34,6 +35,8 @@ class Chart:
     columns: tuple[str, ...]
     rows: list[tuple[str, ...]]
     make: Callable[[], alt.TopLevelMixin]  # the Altair specification, made when drawn
+    # Values from the history store the chart shows: the history reaches a page only traced.
+    traced: tuple[Traced, ...] = ()
 
     @property
     def spec(self) -> alt.TopLevelMixin:
@@ -69,11 +72,16 @@ def price_chart(inputs: Inputs, claims: list[Claim]) -> Chart | None:
     """Bitcoin's daily closes over the last 90 days, with the week marked and, when it is known,
     the all-time high."""
     week = inputs.week
-    closes = week.btc.closes
-    if closes is None:
-        return None
-    start = closes.end - timedelta(days=HISTORY_DAYS - 1)
-    points = [(d, v) for d, v in closes.points() if d >= start]
+    prices = inputs.prices("BTC")  # the week's own closes, else the history store's
+    start = prices.through - timedelta(days=HISTORY_DAYS - 1)
+    traced = [
+        (day, close)
+        for i, value in enumerate(prices.closes)
+        if value is not None
+        and (day := prices.day(i)) >= start
+        and (close := prices.close(day)) is not None
+    ]
+    points = [(day, close.value) for day, close in traced]
     if not points:  # no close in the chart's days: nothing to draw
         return None
     data = [{"date": d.isoformat(), "close": v} for d, v in points]
@@ -97,6 +105,7 @@ def price_chart(inputs: Inputs, claims: list[Claim]) -> Chart | None:
         columns=("Date", "Close"),
         rows=[(d.isoformat(), usd(v)) for d, v in points],
         make=partial(_spec, "price", data, band, high),
+        traced=tuple(close for _, close in traced),
     )
 
 

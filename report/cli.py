@@ -27,6 +27,7 @@ from report.paths import (
     OUTBOX,
     PAGES_DIR,
     PUBLIC,
+    SERIES,
     WEEKS_DIR,
 )
 from report.svgdraw import SvgDrawer
@@ -295,6 +296,51 @@ def gather(
     path = write_week(gathered, checked, weeks_dir, store)
     out.print(
         f"wrote {path} ({gathered.requests} requests, {len(checked.missing)} missing)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@command(epilog="Example: report rebuild --from 2020-W02 --to 2020-W52")
+def rebuild(
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First ISO week; default: the first the series give."),
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="Last ISO week; default: the last the series give.")
+    ] = None,
+    weeks_dir: WeeksDir = WEEKS_DIR,
+    history_dir: HistoryDir = HISTORY,
+    series: Annotated[Path, typer.Option(help="The committed daily series.")] = SERIES,
+) -> None:
+    """Rebuild every week the committed daily series give as weeks of record, gathered weeks
+    kept; each says it was rebuilt, when, and what daily series cannot give."""
+    from datetime import UTC, datetime
+
+    from report.history import HistoryStore
+    from report.model import week_start
+    from report.rebuild import FIRST_WEEK, rebuild_weeks, rebuildable_weeks
+
+    store = HistoryStore(history_dir)
+    try:
+        lo = week_start(first or FIRST_WEEK)
+        hi = week_start(last) if last else None
+    except ValueError as exc:
+        raise ReportError(f"--from/--to: {exc}") from None
+    weeks = [
+        w
+        for w in rebuildable_weeks(store)
+        if lo <= week_start(w) and (hi is None or week_start(w) <= hi)
+    ]
+    if not weeks:
+        raise ReportError("no week in that span has its daily closes in the history store")
+    done = rebuild_weeks(weeks, weeks_dir, datetime.now(UTC), store, series)
+    for path in done.gathered:
+        out.print(f"kept {path}: it was gathered, not rebuilt", highlight=False, soft_wrap=True)
+    out.print(
+        f"rebuilt {len(weeks)} week(s), {weeks[0]} to {weeks[-1]}: {len(done.written)} written, "
+        f"{len(done.unchanged)} unchanged, {len(done.gathered)} gathered kept",
         highlight=False,
         soft_wrap=True,
     )

@@ -7,13 +7,16 @@ here; none reads another's rendered text back.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+import re
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from report.archive import WeekFacts
 from report.charts import Chart, build_charts
 from report.claims import Claim, Inputs, find_claims, make_inputs
 from report.claims.base import KINDS
 from report.errors import VerifyError
+from report.formatting import ROOT
 from report.history import HistoryStore
 from report.model import Week
 from report.prose import plain
@@ -103,9 +106,6 @@ class Edition:
         """The charts the email carries: the price chart alone keeps a message small (the
         page has the others)."""
         return tuple(c for c in self.charts if c.name in EMAIL_CHARTS)
-
-
-ROOT = "<root>/"  # stands for the path from a page to the site's root; `text` escapes "<"
 
 
 def _topics(claims: list[Claim]) -> list[Claim]:
@@ -233,9 +233,11 @@ def build_edition(
     previous: Week | None = None,
     history: HistoryStore | None = None,
     site_url: str = "",
+    archive: list[WeekFacts] | None = None,
 ) -> Edition:
-    """Compute, write and verify one week; raise VerifyError when anything on it is false."""
-    inputs = make_inputs(files, previous, history)
+    """Compute, write and verify one week; raise VerifyError when anything on it is false.
+    `archive` is the facts of the weeks of record before it (none: no records across weeks)."""
+    inputs = make_inputs(files, previous, history, [asdict(f) for f in archive or []])
     claims = find_claims(inputs)
     story = classify_story(claims)
     composer = Composer(inputs, claims, story, site_url)
@@ -257,13 +259,25 @@ def build_edition(
     )
     before = {s.key for s in edition.sections[: _charts_at(edition.sections)]}
     page = writer.render("page.md.j2", edition=edition, before_charts=before)
-    digest = writer.render("digest.md.j2", edition=edition)
-    email = writer.render("digest_email.md.j2", edition=edition)
+    digest = site_links(writer.render("digest.md.j2", edition=edition), site_url)
+    email = site_links(writer.render("digest_email.md.j2", edition=edition), site_url)
     edition = dataclasses.replace(edition, page=page, digest=digest, email_digest=email)
     problems = verify_edition(edition, history)
     if problems:
         raise VerifyError(problems)
     return edition
+
+
+_SITE_LINK = re.compile(re.escape(ROOT) + r"([\w/.-]+)\.md\b")
+_SITE_LINK_MARKDOWN = re.compile(r"\[([^\]]*)\]\(" + re.escape(ROOT) + r"[^)]*\)")
+
+
+def site_links(markdown: str, site_url: str) -> str:
+    """A text read away from the site (a digest, an email) with its links to the site's pages
+    made absolute, or, with no site address known, their words kept and the links dropped."""
+    if not site_url:
+        return _SITE_LINK_MARKDOWN.sub(r"\1", markdown)
+    return _SITE_LINK.sub(site_url.rstrip("/") + r"/\1.html", markdown)
 
 
 def _charts_at(sections: tuple[Section, ...]) -> int:

@@ -213,6 +213,34 @@ def change_phrase(x: Number) -> str:
     return direction(x, f"down {pct(x)}", f"up {pct(x)}", "flat")
 
 
+ROOT = "<root>/"  # stands for the path from a page to the site's root; `text` escapes "<"
+ORDINALS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+]
+
+
+def ordinal(n: int) -> str:
+    """'third' for 3: the ordinals a streak of weeks needs, as words."""
+    return ORDINALS[n - 1]
+
+
+def week_of(monday: date, label: str) -> str:
+    """A link to a week's page, named as a reader names the week: "the week of March 9, 2020".
+    Its target starts with ROOT."""
+    return f"[the week of {long_date(monday)}]({ROOT}weeks/{label}.md)"
+
+
 FILTERS = {
     "usd": usd,
     "usd_level": usd_level,
@@ -232,4 +260,5 @@ FILTERS = {
     "count_word": count_word,
     "span": span,
     "text": text,
+    "ordinal": ordinal,
 }

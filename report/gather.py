@@ -226,6 +226,7 @@ async def gather_week(
     record: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "week": want.week,
+        "origin": {"method": "gathered", "at": want.fetched_at},
         "period": {"start": want.start, "end": want.end},
         "as_of": want.as_of,
         "assets": assets,

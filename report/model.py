@@ -21,7 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # of the week of record; report/weekfile.py migrates older files on load
+EDITORIAL_SCHEMA_VERSION = 1
 
 # An ISO week label, in ASCII digits only (`\d` would take Arabic-Indic ones too); always
 # used with fullmatch, so no trailing newline gets through either.
@@ -251,10 +252,23 @@ class Period(Record):
     end: Day
 
 
-def _check_schema(value: Any) -> Any:
-    if value != SCHEMA_VERSION:
-        raise ValueError(f"unknown schema version {value!r}: this program reads {SCHEMA_VERSION}")
-    return value
+class Origin(Record):
+    """How the week came to be: `gathered` from the providers at the time (or compiled from
+    what they published then), or `rebuilt` later from their daily series (`report rebuild`),
+    which have no intraday figures. A rebuilt week may be rebuilt again; a gathered one never
+    is. `at` is when it was gathered or rebuilt."""
+
+    method: Literal["gathered", "rebuilt"]
+    at: Moment
+
+
+def _schema_check(version: int) -> Any:
+    def check(value: Any) -> Any:
+        if value != version:
+            raise ValueError(f"unknown schema version {value!r}: this program reads {version}")
+        return value
+
+    return check
 
 
 def week_start(week: str) -> date:
@@ -290,6 +304,7 @@ class Week(Record):
 
     schema_version: int = Field(alias="schema")
     week: str
+    origin: Origin
     period: Period
     as_of: Moment
     assets: list[Asset] = Field(min_length=1)
@@ -303,7 +318,7 @@ class Week(Record):
         extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
     )
 
-    _schema = field_validator("schema_version", mode="before")(_check_schema)
+    _schema = field_validator("schema_version", mode="before")(_schema_check(SCHEMA_VERSION))
     _week = field_validator("week")(_check_week)
 
     @model_validator(mode="after")
@@ -316,6 +331,8 @@ class Week(Record):
             )
         if not start <= self.as_of.date() <= self.period.end + timedelta(days=1):
             raise ValueError(f"as_of {self.as_of.isoformat()} falls outside the week {self.week}")
+        if self.origin.at < self.as_of:
+            raise ValueError(f"origin.at {self.origin.at.isoformat()} comes before as_of")
         symbols = [a.symbol for a in self.assets]
         if "BTC" not in symbols:
             raise ValueError("assets must include BTC: the report is written around it")
@@ -351,6 +368,10 @@ class Week(Record):
 
     def asset(self, symbol: str) -> Asset | None:
         return next((a for a in self.assets if a.symbol == symbol), None)
+
+    @property
+    def rebuilt(self) -> bool:
+        return self.origin.method == "rebuilt"
 
     @property
     def btc(self) -> Asset:
@@ -418,5 +439,7 @@ class Editorial(Record):
         extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
     )
 
-    _schema = field_validator("schema_version", mode="before")(_check_schema)
+    _schema = field_validator("schema_version", mode="before")(
+        _schema_check(EDITORIAL_SCHEMA_VERSION)
+    )
     _week = field_validator("week")(_check_week)

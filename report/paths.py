@@ -8,6 +8,7 @@ from pathlib import Path
 
 WEEKS_DIR = Path("data/weeks")  # the weeks of record and their editorial files
 HISTORY = Path("data/history")  # daily closes kept from past gathers
+SERIES = Path("data/series")  # the committed daily series weeks are rebuilt from
 LEDGER = Path("data/sent")  # who was sent which week's digest (hashed)
 PAGES_DIR = Path("build/pages")
 DIGESTS_DIR = Path("build/digests")

@@ -73,9 +73,48 @@ def joined(names: Iterable[str], word: str = "and") -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
+# The same fields of several assets, named once: {names} are the assets' names.
+ASSETS_FIELDS = {
+    "quote": "live quotes for {names}",
+    "ath": "all-time-high figures for {names}",
+    "closes": "daily closes for {names}",
+    "highs": "daily highs for {names}",
+}
+
+
+def rebuilt_sentence(week: Week) -> str:
+    """For a week rebuilt from daily series: when, and what its prices are."""
+    if not week.rebuilt:
+        return ""
+    return (
+        f"This week was rebuilt on {week.origin.at.strftime('%B %-d, %Y')} from the providers'"
+        " daily figures: its prices are daily closes, not live quotes."
+    )
+
+
 def missing_sentence(week: Week) -> str:
-    """The week's gaps, said once, in a reader's words ('' when nothing is missing)."""
-    names = [field_name(gap.field, week) for gap in week.missing]
+    """The week's gaps, said once, in a reader's words ('' when nothing is missing); the same
+    field missing for several assets is named once, with the assets. A rebuilt week's lack of
+    live quotes is said by `rebuilt_sentence`."""
+    names: list[str] = []
+    alike: dict[str, list[str]] = {}  # an asset field: the assets that lack it
+    for gap in week.missing:
+        parts = gap.field.split(".")
+        if week.rebuilt and parts[0] == "assets" and parts[2:] == ["quote"]:
+            continue
+        if parts[0] == "assets" and len(parts) == 3 and parts[2] in ASSETS_FIELDS:
+            if parts[2] not in alike:
+                names.append(parts[2])  # its place among the names, filled in below
+                alike[parts[2]] = []
+            asset = week.asset(parts[1])
+            alike[parts[2]].append(asset.name if asset else NAMES.get(parts[1], parts[1]))
+        else:
+            names.append(field_name(gap.field, week))
+    for kind, assets in alike.items():
+        one = ASSET_FIELDS[kind].format(name=assets[0])
+        names[names.index(kind)] = (
+            one if len(assets) == 1 else ASSETS_FIELDS[kind].format(names=joined(assets))
+        )
     if not names:
         return ""
     return f"No {joined(names, 'or')} were available this week."

@@ -141,8 +141,10 @@ class _Record:
         self.times: set[str] = set()
         self.literals: set[str] = set()
         self.texts: set[str] = set()
-        # The history's values reach the page only through traced claims, never on their own.
-        self._walk({k: v for k, v in record.items() if k not in ("previous", "history")}, ())
+        # The history's and the archive's values reach the page only through traced claims,
+        # never on their own.
+        own = {k: v for k, v in record.items() if k not in ("previous", "history", "archive")}
+        self._walk(own, ())
         if record.get("previous"):
             numbers, literals = len(self.numbers), set(self.literals)
             self._walk(record["previous"], ("previous",))
@@ -219,6 +221,18 @@ def _date_known(match: re.Match[str], record: _Record) -> bool:
     return bool(days)
 
 
+_DAY_READ = re.compile(r"history\.(\w+)\.(?:closes|highs)\[(\d+)\]")
+
+
+def _days_read(record: dict[str, Any], traced: list[Traced]) -> set[date]:
+    """The days of the history values read by traced values: a page may name their dates."""
+    days = set()
+    for value in traced:
+        if value.op == "read" and (m := _DAY_READ.fullmatch(str(value.args[0]))):
+            days.add(record["history"][m[1]]["start"] + timedelta(days=int(m[2])))
+    return days
+
+
 class Evidence:
     """Everything a page may cite for one week, indexed for quick look-up: the record, the
     traced values of its claims, the dates they name, and the claims themselves."""
@@ -245,6 +259,7 @@ class Evidence:
             candidates.append(Candidate(value.value, value.unit, subject))
         for claim in claims:
             self.record.dates.update(claim.dates())
+        self.record.dates.update(_days_read(record, traced))
         self.subjects = _subject_names(record)
         # By unit: the candidates' absolute values, sorted, and beside them their subjects.
         self._by_unit: dict[str, tuple[list[float], list[str | None]]] = {}
@@ -263,6 +278,8 @@ class Evidence:
         traced = [v for claim in edition.claims for v in claim.traced()]
         for move in edition.inputs.moves:
             traced += [v for v in (move.price, move.change_24h, move.change_7d) if v]
+        for chart in edition.charts:
+            traced += chart.traced
         return cls(edition.inputs.record, traced, edition.claims)
 
     def named_in(self, line: str) -> set[str]:
@@ -410,10 +427,11 @@ _ANY_PHRASE = re.compile("|".join(f"(?:{p})" for p in _PHRASES))
 
 
 def check_claims(edition: Edition, history: HistoryStore | None) -> list[str]:
-    """Re-derive every claim of the edition from a record built anew from its files; a false
-    one is named with the lines of the page that say it."""
+    """Re-derive every claim of the edition from a record built anew from its files and the
+    archive's facts (each computed from its own week's files); a false one is named with the
+    lines of the page that say it."""
     inputs = edition.inputs
-    fresh = make_inputs(inputs.files, inputs.previous, history)
+    fresh = make_inputs(inputs.files, inputs.previous, history, inputs.record["archive"])
     lines = edition.page.splitlines()
     problems = []
     for claim in edition.claims:

@@ -124,11 +124,25 @@ def _parse(path: Path) -> tuple[Any, dict[Loc, int]]:
     return data, lines
 
 
+def migrated(data: dict[str, Any]) -> dict[str, Any]:
+    """A week of record written in an older schema, as today's schema has it.
+
+    Schema 1 (until the archive was rebuilt from daily series) had no `origin`: every week was
+    gathered, or compiled from what the providers published at the time, at its `as_of`."""
+    if data.get("schema") == 1:
+        head = {"schema": 2, "week": data.get("week")}
+        head["origin"] = {"method": "gathered", "at": data.get("as_of")}
+        data = head | {k: v for k, v in data.items() if k not in head}
+    return data
+
+
 def _validate(model: type[M], path: Path) -> M:
     data, lines = _parse(path)
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise DataError([f"{path}:1: (document): must be a mapping of fields, not {kind}"])
+    if model is Week:
+        data = migrated(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

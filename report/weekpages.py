@@ -15,17 +15,17 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
+from report.archive import Archive, WeekFacts, history_keys
 from report.cache import CACHE, code_version, digest, write_atomically
 from report.charts import Chart
 from report.edition import ROOT, Edition, build_edition
 from report.errors import DataError, VerifyError
 from report.formatting import period, signed_pct, usd
 from report.history import HistoryStore
-from report.model import is_week_label, week_start
 from report.prose import plain
 from report.weekfile import (
     WeekFiles,
@@ -83,14 +83,22 @@ class WeekOutput:
         return WeekPage(**data)
 
 
-def closes_csv(files: WeekFiles) -> str:
+CSV_DAYS = 365  # the year of daily closes up to the week's end that the download holds
+
+
+def closes_csv(edition: Edition) -> str:
+    """Each asset's daily closes over the year to the week's last complete day, with the
+    source of each (the week's own series, else the history store)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["symbol", "date", "close", "source"])
-    for asset in files.week.assets:
-        if asset.closes:
-            for day, close in asset.closes.points():
-                writer.writerow([asset.symbol, day.isoformat(), close, asset.closes.source.name])
+    for asset in edition.week.assets:
+        prices = edition.inputs.prices(asset.symbol)
+        first = prices.through - timedelta(days=CSV_DAYS - 1)
+        for i, close in enumerate(prices.closes):
+            day = prices.day(i)
+            if close is not None and day >= first:
+                writer.writerow([asset.symbol, day.isoformat(), close, prices.source_of_close(day)])
     return out.getvalue()
 
 
@@ -122,12 +130,12 @@ def chart_spec(chart: Chart) -> str:
 
 
 def compute_week_output(
-    path: Path, site_url: str, key: str, history: HistoryStore
+    path: Path, site_url: str, key: str, history: HistoryStore, archive: list[WeekFacts]
 ) -> tuple[WeekOutput, WeekPage]:
     """Load, compute, write, draw and verify one week (the slow path); `key` is the hash of
     its inputs."""
     files = load_week_files(path)
-    edition = build_edition(files, load_previous(files), history, site_url)
+    edition = build_edition(files, load_previous(files), history, site_url, archive)
     output = WeekOutput(
         week=edition.label,
         key=key,
@@ -143,31 +151,21 @@ def compute_week_output(
         body=edition.page,
         charts=[(c.name, chart_spec(c)) for c in edition.charts],
         record_json=_record_json(files),
-        closes_csv=closes_csv(files),
+        closes_csv=closes_csv(edition),
     )
     return output, page
 
 
-def history_keys(paths: list[Path], history: HistoryStore) -> dict[Path, str]:
-    """For each week file, the hash of the history days up to its week's end (the label in
-    its name says when that is, so no file is read; a file named otherwise takes them all)."""
-    ends = {
-        p: week_start(p.stem) + timedelta(days=6) if is_week_label(p.stem) else date.max
-        for p in paths
-    }
-    symbols = history.symbols()
-    per_symbol = {s: history.keys(s, list(ends.values())) for s in symbols}
-    return {p: digest(*(per_symbol[s][end] for s in symbols)) for p, end in ends.items()}
-
-
-def input_key(path: Path, site_url: str, history_key: str) -> str:
-    """The hash of everything one week's output depends on."""
+def input_key(path: Path, site_url: str, history_key: str, archive: list[WeekFacts]) -> str:
+    """The hash of everything one week's output depends on: its files, last week's, the
+    history up to its end, and the facts of the weeks before it."""
     before = previous_path(path)
     side = editorial_path(path)
     return digest(
         code_version(),
         site_url,
         history_key,
+        json.dumps([asdict(f) for f in archive]),
         path.read_bytes(),
         side.read_bytes() if side.exists() else b"",
         before.read_bytes() if before else b"",
@@ -187,16 +185,17 @@ def week_output(
     site_url: str,
     history: HistoryStore,
     history_key: str,
+    archive: list[WeekFacts],
     before_computing: Callable[[], None] = lambda: None,
 ) -> WeekOutput:
     """The week's output from the cache, or computed and then cached (its page first, so that
     an entry never exists without its page); `before_computing` is called on a cache miss."""
-    key = input_key(path, site_url, history_key)
+    key = input_key(path, site_url, history_key, archive)
     entry = _entry(key)
     if entry.exists():
         return WeekOutput(**json.loads(entry.read_bytes()))
     before_computing()
-    output, page = compute_week_output(path, site_url, key, history)
+    output, page = compute_week_output(path, site_url, key, history, archive)
     write_atomically(_page_entry(output.key), json.dumps(asdict(page)).encode())
     write_atomically(entry, json.dumps(asdict(output)).encode())
     return output
@@ -212,13 +211,16 @@ def week_outputs(
     `before_computing` is called before each week that is not in the cache is computed."""
     store = history if history is not None else HistoryStore()
     keys = history_keys(paths, store)
+    archive = Archive(store)
     outputs: list[WeekOutput] = []
     bad_data: list[str] = []
     untraced: list[str] = []
     labels: list[tuple[Path, str]] = []
     for path in paths:
         try:
-            outputs.append(week_output(path, site_url, store, keys.get(path, ""), before_computing))
+            key = keys.get(path, "")
+            before = archive.before(path)
+            outputs.append(week_output(path, site_url, store, key, before, before_computing))
             labels.append((path, outputs[-1].week))
         except DataError as exc:
             bad_data.extend(exc.problems)

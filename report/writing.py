@@ -19,9 +19,22 @@ from pydantic import BaseModel
 from report.cache import TemplateBytecode
 from report.claims import Claim, Inputs
 from report.errors import RenderError
-from report.formatting import FILTERS, change_phrase, change_span, direction, link
+from report.formatting import (
+    FILTERS,
+    change_phrase,
+    change_span,
+    direction,
+    link,
+    week_of,
+)
 from report.model import Source
-from report.readers import field_name, joined, missing_sentence, provider_name
+from report.readers import (
+    field_name,
+    joined,
+    missing_sentence,
+    provider_name,
+    rebuilt_sentence,
+)
 from report.trace import Traced, path_parts
 from report.weekfile import WeekFiles, previous_week
 
@@ -57,7 +70,11 @@ def _environment() -> jinja2.Environment:
     env.filters.update(FILTERS)
     env.filters["provider"] = provider_name
     env.globals.update(
-        link=link, direction=direction, change_phrase=change_phrase, change_span=change_span
+        link=link,
+        direction=direction,
+        change_phrase=change_phrase,
+        change_span=change_span,
+        week_of=week_of,
     )
     return env
 
@@ -132,9 +149,10 @@ def tidy_markdown(text: str) -> str:
     for raw in text.splitlines():
         line = raw.rstrip()
         if line.startswith(" ") and lines and lines[-1] and _block(lines[-1]) != "html":
-            lines[-1] += " " + line.strip()
+            joined = lines[-1] + " " + line
+            lines[-1] = " ".join(joined.split()) if _block(lines[-1]) == "text" else joined
             continue
-        line = line.strip() if _block(line) == "text" else line
+        line = " ".join(line.split()) if _block(line) == "text" else line
         if lines and line and lines[-1]:
             before, now = _block(lines[-1]), _block(line)
             if (before != now and "html" not in (before, now)) or now == "heading":
@@ -161,7 +179,9 @@ class Writer:
             "variant": self.variant,
             "told": self.told,
             "field_name": lambda field: field_name(field, inputs.week),
-            "missing_sentence": missing_sentence(inputs.week),
+            "missing_sentence": " ".join(
+                s for s in (rebuilt_sentence(inputs.week), missing_sentence(inputs.week)) if s
+            ),
             "quote_groups": quote_groups(inputs),
             "story": story.value,
             "btc": inputs.btc,

@@ -93,13 +93,19 @@ def week_variant(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-def edition_of(path: Path, previous: bool = True, site_url: str = "") -> Any:
+def edition_of(
+    path: Path, previous: bool = True, site_url: str = "", history: Path = ROOT / "data" / "history"
+) -> Any:
     """A week's edition as `report build` makes it: with the week before it when that file
-    lies beside it, and the committed price history."""
+    lies beside it, the weeks of record beside it as its archive, and the committed price
+    history (or the store in `history`)."""
+    from report.archive import Archive
     from report.edition import build_edition
     from report.history import HistoryStore
     from report.weekfile import load_previous, load_week_files
 
     files = load_week_files(path)
     before = load_previous(files) if previous else None
-    return build_edition(files, before, HistoryStore(ROOT / "data" / "history"), site_url)
+    store = HistoryStore(history)
+    archive = Archive(store).before(path)
+    return build_edition(files, before, store, site_url, archive)

@@ -25,6 +25,7 @@ def test_commands() -> None:
         "digest",
         "gather",
         "publish",
+        "rebuild",
         "send",
         "site",
         "validate",

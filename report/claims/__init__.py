@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from report.claims import editorial, incidents, market, prices
+from report.claims import editorial, incidents, market, prices, records
 from report.claims.base import KINDS, Claim
 from report.claims.inputs import Inputs, make_inputs
 
-DECLARED = (prices, market, incidents, editorial)  # importing them registers their kinds
+DECLARED = (prices, market, incidents, editorial, records)  # importing them registers their kinds
 
 
 def find_claims(inputs: Inputs) -> list[Claim]:

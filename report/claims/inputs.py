@@ -1,8 +1,9 @@
 """What a week's claims are computed from, as plain data every traced number points into.
 
-The record holds four parts: `week` (the week of record), `editorial` (its editorial file),
-`previous` (last week's record, for the week-over-week comparison) and `history` (the history
-store's days up to the week's last complete day, per asset). `DailyPrices` merges an asset's
+The record holds five parts: `week` (the week of record), `editorial` (its editorial file),
+`previous` (last week's record, for the week-over-week comparison), `history` (the history
+store's days up to the week's last complete day, per asset) and `archive` (the facts of every
+week of record before it, for records across weeks). `DailyPrices` merges an asset's
 history with the week's own daily series, each value traced to the place it was read from.
 """
 
@@ -35,7 +36,10 @@ def last_complete_day(as_of: datetime) -> date:
 
 
 def build_record(
-    files: WeekFiles, previous: Week | None, history: HistoryStore | None
+    files: WeekFiles,
+    previous: Week | None,
+    history: HistoryStore | None,
+    archive: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The plain-data record that traced paths point into."""
     week = files.week
@@ -51,6 +55,7 @@ def build_record(
         "editorial": files.editorial.model_dump(by_alias=True) if files.editorial else NO_EDITORIAL,
         "previous": {"week": previous.model_dump(by_alias=True)} if previous else None,
         "history": views,
+        "archive": archive or [],
     }
 
 
@@ -164,6 +169,15 @@ class DailyPrices:
             return str(self.history["sources"][self.history["source_of"][j]]["name"])
         series = "highs" if ".highs." in path else "closes"
         return str(self._record["week"]["assets"][self.index][series]["source"]["name"])
+
+    def source_of_close(self, day: date) -> str:
+        """The name of the source of the day's close."""
+        where = self._close_at[self.position(day)]
+        assert where is not None, f"no close on {day}"
+        if where[0].startswith("history.") and self.history:
+            j = (day - self.history["start"]).days
+            return str(self.history["sources"][self.history["source_of"][j]]["name"])
+        return str(self._record["week"]["assets"][self.index]["closes"]["source"]["name"])
 
     @property
     def first_day(self) -> date | None:
@@ -333,6 +347,11 @@ class Inputs:
 
 
 def make_inputs(
-    files: WeekFiles, previous: Week | None = None, history: HistoryStore | None = None
+    files: WeekFiles,
+    previous: Week | None = None,
+    history: HistoryStore | None = None,
+    archive: list[dict[str, Any]] | None = None,
 ) -> Inputs:
-    return Inputs(files, previous, build_record(files, previous, history))
+    """A week's inputs; `archive` is the facts of the weeks of record before it, oldest first
+    (report/archive.py), as plain data."""
+    return Inputs(files, previous, build_record(files, previous, history, archive))

@@ -1,0 +1,108 @@
+"""The archive: every week of record in a folder, each reduced to the facts other weeks compare
+themselves with ("the largest weekly fall since…", "a third losing week in a row").
+
+A week's facts are what its own page states: Bitcoin's seven-day change, the spread of its
+daily closes, its Fear & Greed reading and the losses its listed incidents add up to; so a
+record a page claims can be checked against the page of the week it names. A week's facts
+depend on its own files and the history store only (never on other weeks), so they are cached
+by the hash of those, and a new week changes no earlier week's facts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from report.cache import CACHE, code_version, digest, write_atomically
+from report.claims.inputs import Inputs, make_inputs
+from report.claims.prices import WeekRange
+from report.claims.records import week_losses
+from report.history import HistoryStore
+from report.model import is_week_label, week_start
+from report.weekfile import editorial_path, load_week_files, week_paths
+
+FACTS_CACHE = CACHE / "facts"  # a module setting, so that tests and benchmarks can move it
+
+
+@dataclass(frozen=True)
+class WeekFacts:
+    """One week as the archive compares it; None where the week has no such figure."""
+
+    week: str
+    change_pct: float | None  # Bitcoin's seven-day change, as the week's page gives it
+    range_pct: float | None  # how far its highest daily close was above its lowest
+    fear_greed: int | None  # the Fear & Greed reading its page gives
+    losses_usd: float | None  # the losses of the incidents it lists (None: no listings)
+
+
+def facts_of(inputs: Inputs) -> WeekFacts:
+    week = inputs.week
+    change = inputs.btc.change_7d
+    ranges = inputs.found(WeekRange)
+    reading = week.sentiment.fear_greed if week.sentiment else None
+    losses = week_losses(inputs)
+    return WeekFacts(
+        week=week.week,
+        change_pct=change.value if change else None,
+        range_pct=ranges[0].width.value if ranges else None,
+        fear_greed=reading.value if reading else None,
+        losses_usd=losses.value if losses else None,
+    )
+
+
+def history_keys(paths: list[Path], history: HistoryStore) -> dict[Path, str]:
+    """For each week file, the hash of the history days up to its week's end (the label in
+    its name says when that is, so no file is read; a file named otherwise takes them all)."""
+    ends = {
+        p: week_start(p.stem) + timedelta(days=6) if is_week_label(p.stem) else date.max
+        for p in paths
+    }
+    symbols = history.symbols()
+    per_symbol = {s: history.keys(s, list(ends.values())) for s in symbols}
+    return {p: digest(*(per_symbol[s][end] for s in symbols)) for p, end in ends.items()}
+
+
+def _key(path: Path, history_key: str) -> str:
+    side = editorial_path(path)
+    return digest(
+        code_version(),
+        history_key,
+        path.read_bytes(),
+        side.read_bytes() if side.exists() else b"",
+    )
+
+
+def week_facts(path: Path, history: HistoryStore, history_key: str) -> WeekFacts:
+    """A week's facts from the cache, or computed from its files and cached."""
+    entry = FACTS_CACHE / f"{_key(path, history_key)}.json"
+    if entry.exists():
+        return WeekFacts(**json.loads(entry.read_bytes()))
+    facts = facts_of(make_inputs(load_week_files(path), None, history))
+    write_atomically(entry, json.dumps(asdict(facts)).encode())
+    return facts
+
+
+class Archive:
+    """The weeks of record of each folder asked about, by their facts, oldest first."""
+
+    def __init__(self, history: HistoryStore) -> None:
+        self.history = history
+        self._folders: dict[Path, dict[Path, WeekFacts]] = {}
+
+    def weeks(self, folder: Path) -> dict[Path, WeekFacts]:
+        """Every week file of a folder with its facts (a file that does not load stops it)."""
+        folder = folder.resolve()
+        if folder not in self._folders:
+            paths = week_paths(folder)
+            keys = history_keys(paths, self.history)
+            self._folders[folder] = {p: week_facts(p, self.history, keys[p]) for p in paths}
+        return self._folders[folder]
+
+    def before(self, path: Path) -> list[WeekFacts]:
+        """The weeks of record beside `path` before its week, oldest first."""
+        weeks = self.weeks(path.parent)
+        own = weeks.get(path.resolve())
+        label = own.week if own else path.stem
+        return sorted((f for f in weeks.values() if f.week < label), key=lambda f: f.week)

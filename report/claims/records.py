@@ -1,0 +1,344 @@
+"""Records across weeks: what only an archive of weeks lets a page say.
+
+Each compares the week with the weeks of record before it (`record["archive"]`, each week's
+facts as its own page gives them, report/archive.py), walking back week by week: "the largest
+weekly fall since the week of May 10, 2021" names the latest week that went as far, and every
+week between is in the archive and went less far. A gap in the archive (a week not held, or a
+week without the figure) ends the walk: what lies beyond it is not known, so nothing is said.
+"In every week we report" needs the walk to reach the archive's first week, a year back at
+least. Each claim names its week by its dates, and the page links to that week's page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from report.claims.base import Claim, score, sign
+from report.claims.inputs import Inputs
+from report.claims.prices import WeekRange
+from report.model import week_start
+from report.trace import Traced, read, total
+from report.weekfile import previous_week
+
+MIN_RECORD_WEEKS = 26  # a "since" less than half a year back is not worth a line
+MIN_ARCHIVE_WEEKS = 52  # "in every week we report" needs a year of weeks at least
+MIN_MOVE_PCT = 5.0  # a smaller weekly move is no record, however long since
+MIN_STREAK = 3  # weeks in a row
+MAX_STREAK = 12  # ordinals are written as words, up to "twelfth"
+RECORD_SCALE_WEEKS = 78  # a record a year and a half long scores 1; four and a half, the most
+IN_EVERY_WEEK_SCORE = 2.5  # beyond every week of the archive
+
+
+@dataclass(frozen=True)
+class Walk:
+    """How far back the week's value stands out: the archive index of the latest week that
+    went as far (None: none did), and the weeks walked before it."""
+
+    since: int | None
+    weeks: int
+    reached_start: bool  # the walk ran to the archive's first week without meeting one
+
+
+def walk_back(inputs: Inputs, measure: str, beats: Callable[[float], bool]) -> Walk | None:
+    """Walk the archive back from the week before this one while the weeks run on without a
+    gap and have the figure; stop at the first week whose figure `beats` this week's. None
+    when the week before is not in the archive."""
+    archive: list[dict[str, Any]] = inputs.record["archive"]
+    expected = previous_week(inputs.week.week)
+    weeks = 0
+    for i in range(len(archive) - 1, -1, -1):
+        entry = archive[i]
+        if entry["week"] != expected or entry[measure] is None:
+            return Walk(None, weeks, False) if weeks else None
+        if beats(entry[measure]):
+            return Walk(i, weeks, False)
+        weeks += 1
+        expected = previous_week(expected)
+    return Walk(None, weeks, True) if weeks else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveRecord(Claim):
+    """The week's figure set against the weeks before it: the most (or least) since `since`,
+    the Monday of the week named, or in every week held since `first`."""
+
+    measure: ClassVar[str]  # the field of the archive's facts
+    unit: ClassVar[str]
+    PHRASES: ClassVar[dict[str, str]] = {}
+
+    value: Traced
+    highest: bool  # the most since (a rise, the widest, the greediest, the largest losses)
+    since: date | None
+    since_week: str | None
+    since_value: Traced | None
+    first: date  # the Monday of the first week walked over
+    first_week: str
+    weeks: int  # weeks walked before the week named (or the whole walk)
+
+    @classmethod
+    def own_value(cls, inputs: Inputs) -> Traced | None:
+        raise NotImplementedError
+
+    @classmethod
+    def directions(cls, value: Traced) -> Iterable[bool]:
+        """Which ways the week may stand out: True for the most, False for the least."""
+        return (True, False)
+
+    @classmethod
+    def find(cls, inputs: Inputs) -> Iterable[ArchiveRecord]:
+        value = cls.own_value(inputs)
+        if value is None:
+            return
+        for highest in cls.directions(value):
+            found = cls._found(inputs, value, highest)
+            if found is not None:
+                yield found
+
+    @classmethod
+    def _found(cls, inputs: Inputs, value: Traced, highest: bool) -> ArchiveRecord | None:
+        def beats(other: float) -> bool:
+            return other >= value.value if highest else other <= value.value
+
+        walk = walk_back(inputs, cls.measure, beats)
+        if walk is None:
+            return None
+        if walk.since is None and not (walk.reached_start and walk.weeks >= MIN_ARCHIVE_WEEKS):
+            return None
+        if walk.since is not None and walk.weeks + 1 < MIN_RECORD_WEEKS:
+            return None
+        archive = inputs.record["archive"]
+        first_week = archive[len(archive) - walk.weeks]["week"]
+        since_week = archive[walk.since]["week"] if walk.since is not None else None
+        since_value = (
+            read(inputs.record, f"archive[{walk.since}].{cls.measure}", cls.unit)
+            if walk.since is not None
+            else None
+        )
+        reach = (
+            IN_EVERY_WEEK_SCORE if walk.since is None else score(walk.weeks + 1, RECORD_SCALE_WEEKS)
+        )
+        return cls(
+            subject=cls.subject_of(),
+            score=reach,
+            value=value,
+            highest=highest,
+            since=week_start(since_week) if since_week else None,
+            since_week=since_week,
+            since_value=since_value,
+            first=week_start(first_week),
+            first_week=first_week,
+            weeks=walk.weeks,
+        )
+
+    @classmethod
+    def subject_of(cls) -> str | None:
+        return None
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (self.subject, self.highest)
+
+    def condition(self) -> str | None:
+        if self.since_value is None:
+            return None
+        reached = (
+            self.since_value.value >= self.value.value
+            if self.highest
+            else self.since_value.value <= self.value.value
+        )
+        return None if reached else f"the week of {self.since} did not go as far"
+
+    @property
+    def linked_weeks(self) -> list[str]:
+        """The weeks the claim names, whose pages it links."""
+        return [self.since_week or self.first_week]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoveRecord(ArchiveRecord):
+    kind = "move_record"
+    label = "How rare"
+    topic = "rarity"
+    measure = "change_pct"
+    unit = "pct"
+    PHRASES: ClassVar[dict[str, str]] = {
+        "since": r"\b(largest|biggest) weekly (fall|gain|rise) since\b"
+        r"|\bnot (fallen|gained|risen) this (much|far) in a week since\b",
+        "in every week": r"\b(largest|biggest) weekly (fall|gain|rise) (in|of) every week\b",
+    }
+
+    @classmethod
+    def own_value(cls, inputs: Inputs) -> Traced | None:
+        change = inputs.btc.change_7d
+        return change if change is not None and abs(change.value) >= MIN_MOVE_PCT else None
+
+    @classmethod
+    def directions(cls, value: Traced) -> Iterable[bool]:
+        return (value.value > 0,)
+
+    @classmethod
+    def subject_of(cls) -> str | None:
+        return "BTC"
+
+    @property
+    def direction(self) -> int:
+        return sign(self.value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RangeRecord(ArchiveRecord):
+    kind = "range_record"
+    label = "Range"
+    topic = "range"
+    measure = "range_pct"
+    unit = "pct"
+    PHRASES: ClassVar[dict[str, str]] = {
+        "since": r"\b(tightest|widest) (weekly )?range since\b",
+        "in every week": r"\b(tightest|widest) (weekly )?range (in|of) every week\b",
+    }
+
+    @classmethod
+    def own_value(cls, inputs: Inputs) -> Traced | None:
+        ranges = inputs.found(WeekRange)
+        return ranges[0].width if ranges else None
+
+    @classmethod
+    def subject_of(cls) -> str | None:
+        return "BTC"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FearGreedRecord(ArchiveRecord):
+    kind = "fear_greed_record"
+    label = "Sentiment"
+    topic = "sentiment"
+    measure = "fear_greed"
+    unit = "index"
+    PHRASES: ClassVar[dict[str, str]] = {
+        "since": r"\b(lowest|highest) (weekly )?reading since\b",
+        "in every week": r"\b(lowest|highest) (weekly )?reading (in|of) every week\b",
+    }
+
+    @classmethod
+    def own_value(cls, inputs: Inputs) -> Traced | None:
+        sentiment = inputs.week.sentiment
+        if not (sentiment and sentiment.fear_greed):
+            return None
+        return read(inputs.record, "week.sentiment.fear_greed.value", "index")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LossRecord(ArchiveRecord):
+    kind = "loss_record"
+    label = "Hacks"
+    topic = "loss_record"
+    measure = "losses_usd"
+    unit = "usd"
+    PHRASES: ClassVar[dict[str, str]] = {
+        "since": r"\bmost lost to (listed )?hacks[^.]* since\b",
+    }
+
+    @classmethod
+    def own_value(cls, inputs: Inputs) -> Traced | None:
+        return week_losses(inputs)
+
+    @classmethod
+    def directions(cls, value: Traced) -> Iterable[bool]:
+        return (True,) if value.value > 0 else ()
+
+    def phrases(self) -> set[str]:
+        return {"since"}
+
+    @classmethod
+    def _found(cls, inputs: Inputs, value: Traced, highest: bool) -> ArchiveRecord | None:
+        found = super()._found(inputs, value, highest)
+        return found if found is not None and found.since is not None else None
+
+
+def week_losses(inputs: Inputs) -> Traced | None:
+    """The losses of the incidents the week lists (with the desk's), traced; None when the week
+    has no listings. It is what report/archive.py keeps as each week's losses."""
+    week = inputs.week
+    if week.incidents is None:
+        return None
+    paths = [f"week.incidents[{i}].loss_usd" for i, x in enumerate(week.incidents) if x.loss_usd]
+    editorial = inputs.files.editorial
+    if editorial:
+        paths += [
+            f"editorial.incidents[{i}].loss_usd"
+            for i, x in enumerate(editorial.incidents)
+            if x.loss_usd
+        ]
+    if not paths:
+        return Traced(0.0, "usd", "sum", ())
+    return total([read(inputs.record, p, "usd") for p in paths], "usd")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Streak(Claim):
+    """Bitcoin's weeks in a row that moved the same way as this one, this one included."""
+
+    kind = "streak"
+    label = "Streak"
+    topic = "streak"
+    PHRASES: ClassVar[dict[str, str]] = {
+        "streak": r"\b(losing|winning|falling|rising) week in a row\b|\bstraight week of\b",
+    }
+
+    change: Traced
+    weeks: int  # this one included
+    changes: tuple[Traced, ...]  # the weeks before, newest first
+    first: date  # the Monday of the streak's first week
+    first_week: str
+
+    @classmethod
+    def find(cls, inputs: Inputs) -> Iterable[Streak]:
+        change = inputs.btc.change_7d
+        way = sign(change)
+        if change is None or way == 0:
+            return
+        archive = inputs.record["archive"]
+        expected = previous_week(inputs.week.week)
+        before: list[Traced] = []
+        first_week = inputs.week.week
+        for i in range(len(archive) - 1, -1, -1):
+            entry = archive[i]
+            if entry["week"] != expected or entry["change_pct"] is None:
+                break
+            earlier = read(inputs.record, f"archive[{i}].change_pct", "pct")
+            if sign(earlier) != way:
+                break
+            before.append(earlier)
+            first_week, expected = expected, previous_week(expected)
+        weeks = len(before) + 1
+        if not MIN_STREAK <= weeks <= MAX_STREAK:
+            return
+        yield cls(
+            subject="BTC",
+            score=min(0.5 * (weeks - 1), 2.0),
+            change=change,
+            weeks=weeks,
+            changes=tuple(before),
+            first=week_start(first_week),
+            first_week=first_week,
+        )
+
+    def condition(self) -> str | None:
+        way = sign(self.change)
+        if any(sign(c) != way for c in self.changes):
+            return "a week of the streak moved the other way"
+        return None
+
+    @property
+    def direction(self) -> int:
+        return sign(self.change)
+
+    @property
+    def linked_weeks(self) -> list[str]:
+        return [self.first_week]
+
+
+__all__ = ["FearGreedRecord", "LossRecord", "MoveRecord", "RangeRecord", "Streak", "walk_back"]
