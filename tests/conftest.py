@@ -14,6 +14,31 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WEEKS = ROOT / "data" / "weeks"
 SEED = WEEKS / "2025-W45.yaml"
+# A few committed weeks, for the tests that build a site: the seed week and the weeks beside
+# the pages readers met first. Copied into a folder of their own (`sample_weeks`), they are
+# that folder's whole archive, so a site of them builds in seconds.
+SAMPLE_WEEKS = ("2025-W19", "2025-W38", "2025-W44", "2025-W45", "2026-W03", "2026-W04")
+
+
+def seed_alone(folder: Path) -> Path:
+    """The seed week with the week before it (for its week-over-week comparison) in a folder of
+    their own, once: its archive is that one week."""
+    weeks = folder / "seed-weeks"
+    weeks.mkdir(parents=True, exist_ok=True)
+    for name in ("2025-W44.yaml", "2025-W45.yaml", "2025-W45.editorial.yaml"):
+        if not (weeks / name).exists():
+            (weeks / name).write_bytes((WEEKS / name).read_bytes())
+    return weeks / SEED.name
+
+
+def sample_weeks(folder: Path) -> list[Path]:
+    """The sample weeks (with the seed's editorial file) copied into `folder`, oldest first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for label in SAMPLE_WEEKS:
+        for name in (f"{label}.yaml", f"{label}.editorial.yaml"):
+            if (WEEKS / name).exists():
+                (folder / name).write_bytes((WEEKS / name).read_bytes())
+    return [folder / f"{label}.yaml" for label in SAMPLE_WEEKS]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -106,6 +131,10 @@ def edition_of(
 
     files = load_week_files(path)
     before = load_previous(files) if previous else None
-    store = HistoryStore(history)
-    archive = Archive(store).before(path)
-    return build_edition(files, before, store, site_url, archive)
+    if history not in _ARCHIVES:
+        _ARCHIVES[history] = Archive(HistoryStore(history))
+    archive = _ARCHIVES[history]
+    return build_edition(files, before, archive.history, site_url, archive.before(path))
+
+
+_ARCHIVES: dict[Path, Any] = {}  # one archive a history store, for edition_of

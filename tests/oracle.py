@@ -118,6 +118,8 @@ class Week:
     through: date  # the last complete day when the week was quoted
     price: float  # Bitcoin's quote, from the week file
     change_7d: float | None
+    fear_greed: int | None = None  # the week file's reading
+    losses: float | None = None  # what the week file's (and its desk's) incidents lost
 
     @property
     def end(self) -> date:
@@ -138,7 +140,159 @@ def week_of(path: Path) -> Week:
     quoted = btc["quote"].get("change_7d_pct")
     before = daily("BTC").get(as_of.date() - timedelta(days=8))
     change = quoted if quoted is not None else ((price / before[1] - 1) * 100 if before else None)
-    return Week(record["week"], record["period"]["start"], through, price, change)
+    reading = (record.get("sentiment") or {}).get("fear_greed")
+    incidents = record.get("incidents")
+    side = path.with_name(f"{path.stem}.editorial.yaml")
+    if incidents is not None and side.exists():
+        incidents = incidents + yaml.safe_load(side.read_text(encoding="utf-8")).get(
+            "incidents", []
+        )
+    losses = sum(i.get("loss_usd") or 0.0 for i in incidents) if incidents is not None else None
+    return Week(
+        record["week"],
+        record["period"]["start"],
+        through,
+        price,
+        change,
+        reading["value"] if reading else None,
+        losses,
+    )
+
+
+def spread_of(week: Week) -> float | None:
+    """How far the week's highest daily close, counting the close before it, was above its
+    lowest."""
+    closes = [c for _, c in _closes("BTC", [week.start - timedelta(days=1), *week.days()])]
+    return (max(closes) / min(closes) - 1) * 100 if len(closes) > 1 else None
+
+
+LINKED = rf"\[the week of ({DATE})\]\([^)]*weeks/(\d{{4}}-W\d{{2}})\.md\)"
+ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
+
+
+def _run_before(week: Week, archive: list[Week]) -> list[Week]:
+    """The archive's weeks before `week`, newest first, while they run on without a gap."""
+    run, expected = [], week.start - timedelta(days=7)
+    for other in sorted((w for w in archive if w.start < week.start), key=lambda w: w.start)[::-1]:
+        if other.start != expected:
+            break
+        run.append(other)
+        expected -= timedelta(days=7)
+    return run
+
+
+def _record_since(
+    text: str, week: Week, run: list[Week], value: float | None, of, beats, shown_as: str
+) -> bool:
+    """A "since the week of D (link), when it was X" claim: the week linked is the week of D,
+    the latest in the run that went as far, X is its value, and every week after it did not."""
+    m = re.search(LINKED, text)
+    if m is None or value is None:
+        return False
+    named = next((w for w in run if w.label == m[2]), None)
+    if named is None or named.start != day_of(m[1]) or of(named) is None:
+        return False
+    between = run[: run.index(named)]
+    return (
+        beats(of(named), value)
+        and all(of(w) is not None and not beats(of(w), value) for w in between)
+        and shown(of(named), shown_as)
+    )
+
+
+def _record_in_all(text: str, week: Week, run: list[Week], archive: list[Week], value, of, beats):
+    """An "in every week we report, back to the week of D (link)" claim: the run reaches the
+    archive's first week, D, and no week in it went as far."""
+    m = re.search(LINKED, text)
+    first = min(archive, key=lambda w: w.start)
+    return (
+        m is not None
+        and value is not None
+        and bool(run)
+        and run[-1] is first
+        and m[2] == first.label
+        and first.start == day_of(m[1])
+        and all(of(w) is not None and not beats(of(w), value) for w in run)
+    )
+
+
+def _moved(week: Week, falling: bool) -> bool:
+    """Whether Bitcoin fell (or rose) over the week, by at least the 0.1% a page shows."""
+    change = week.change_7d
+    return change is not None and round(change, 1) != 0 and (change < 0) == falling
+
+
+def check_records(text: str, week: Week, archive: list[Week], verdicts: Verdicts) -> None:
+    """The records a page claims across weeks, against every week of record's own figures."""
+    label, run = week.label, _run_before(week, archive)
+    more = lambda a, b: a >= b  # noqa: E731
+    less = lambda a, b: a <= b  # noqa: E731
+    change = lambda w: w.change_7d  # noqa: E731
+    for m in re.finditer(
+        rf"(?:largest weekly (fall|gain) since|had not (fallen|gained) this much in a week since)"
+        rf" {LINKED}, when it (?:lost|gained) ([\d.]+%)",
+        text,
+    ):
+        beats = more if (m[1] or m[2]).startswith("gain") else less
+        ok = _record_since(m[0], week, run, week.change_7d, change, beats, m[5])
+        verdicts.judge("weekly move since", ok, label, m[0])
+    for m in re.finditer(
+        rf"largest weekly (fall|gain) in every week we report, back to {LINKED}", text
+    ):
+        beats = more if m[1] == "gain" else less
+        ok = _record_in_all(m[0], week, run, archive, week.change_7d, change, beats)
+        verdicts.judge("weekly move in every week", ok, label, m[0])
+    own_spread = spread_of(week)
+    for m in re.finditer(
+        rf"(tightest|widest) weekly range (?:since {LINKED}, when the closes spread ([\d.]+%)"
+        rf"|in every week we report, back to {LINKED})",
+        text,
+    ):
+        beats = more if m[1] == "widest" else less
+        if m[4]:
+            ok = _record_since(m[0], week, run, own_spread, spread_of, beats, m[4])
+        else:
+            ok = _record_in_all(m[0], week, run, archive, own_spread, spread_of, beats)
+        verdicts.judge("weekly range record", ok, label, m[0])
+    reading = lambda w: w.fear_greed  # noqa: E731
+    for m in re.finditer(
+        rf"(lowest|highest) weekly reading (?:since {LINKED}, when it stood at (\d+)"
+        rf"|in every week we report, back to {LINKED})",
+        text,
+    ):
+        beats = more if m[1] == "highest" else less
+        if m[4]:
+            ok = _record_since(m[0], week, run, week.fear_greed, reading, beats, m[4])
+        else:
+            ok = _record_in_all(m[0], week, run, archive, week.fear_greed, reading, beats)
+        verdicts.judge("fear and greed record", ok, label, m[0])
+    losses = lambda w: w.losses  # noqa: E731
+    for m in re.finditer(
+        rf"most lost to listed hacks in a week since {LINKED}, when ({MONEY})", text
+    ):
+        ok = _record_since(m[0], week, run, week.losses, losses, more, m[3])
+        verdicts.judge("hack losses record", ok, label, m[0])
+    for m in re.finditer(
+        rf"(\w+) (losing|winning) week in a row, counting from {LINKED}"
+        rf"|Counting from {LINKED}, that makes it Bitcoin's (\w+) (losing|winning) week in a row",
+        text,
+    ):
+        word, kind = (m[1], m[2]) if m[1] else (m[7], m[8])
+        link = re.search(LINKED, m[0])
+        assert link is not None
+        count = ORDINALS.split().index(word) + 1 if word in ORDINALS.split() else 0
+        falling = kind == "losing"
+
+        streak = [week, *run][:count]
+        ok = (
+            count >= 3
+            and len(run) >= count  # the week before the streak is held: the count is exact
+            and all(_moved(w, falling) for w in streak)
+            and not _moved(run[count - 1], falling)
+            and streak[-1].label == link[2]
+            and streak[-1].start == day_of(link[1])
+        )
+        verdicts.judge("streak", ok, label, m[0])
 
 
 WORDS = [

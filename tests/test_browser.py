@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from report.site import build_site
-from report.weekfile import week_paths
-from tests.conftest import ROOT
+from tests.conftest import ROOT, sample_weeks
 from tests.test_site import site_folder
 
 CHROMIUM = shutil.which("chromium")
@@ -83,8 +82,9 @@ def show_charts(page: Any) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    config, public = site_folder(tmp_path_factory.mktemp("browser"))
-    build_site(week_paths(), config, public)
+    folder = tmp_path_factory.mktemp("browser")
+    config, public = site_folder(folder)
+    build_site(sample_weeks(folder / "weeks"), config, public)
     url, stop = serve(public)
     yield url
     stop()

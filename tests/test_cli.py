@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from report.cli import app
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, sample_weeks
 
 runner = CliRunner()
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands if c.callback)
@@ -48,7 +47,15 @@ def test_every_command_is_in_the_readme(command: str) -> None:
 
 def test_build_then_verify(tmp_path: Path) -> None:
     pages, digests = tmp_path / "pages", tmp_path / "digests"
-    args = ["--pages", str(pages), "--digests", str(digests)]
+    sample_weeks(tmp_path / "weeks")
+    args = [
+        "--pages",
+        str(pages),
+        "--digests",
+        str(digests),
+        "--weeks-dir",
+        str(tmp_path / "weeks"),
+    ]
     result = runner.invoke(app, ["build", *args])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in pages.iterdir()) == [
@@ -113,7 +120,7 @@ def test_publish_runs_the_weekly_sequence_and_stops_at_the_first_failure(
     from tests.test_site import site_folder
 
     site_folder(tmp_path)
-    shutil.copytree(ROOT / "data" / "weeks", tmp_path / "data" / "weeks")
+    sample_weeks(tmp_path / "data" / "weeks")
     monkeypatch.chdir(tmp_path)
     good = CliRunner().invoke(app, ["publish", "--no-gather"])
     assert good.exit_code == 0, good.output
@@ -121,7 +128,7 @@ def test_publish_runs_the_weekly_sequence_and_stops_at_the_first_failure(
     before = (tmp_path / "public" / "index.html").read_bytes()
 
     broken = tmp_path / "data" / "weeks" / "2026-W04.yaml"
-    broken.write_text(broken.read_text().replace("schema: 1", "schema: 99", 1))
+    broken.write_text(broken.read_text().replace("schema: 2", "schema: 99", 1))
     bad = CliRunner().invoke(app, ["publish", "--no-gather", "--send"])
     assert bad.exit_code == 1
     assert "2026-W04.yaml" in bad.output and "report build" not in bad.output

@@ -19,8 +19,7 @@ import pytest
 from report.errors import PublishError, VerifyError
 from report.prose import plain
 from report.site import build_site
-from report.weekfile import week_paths
-from tests.conftest import ROOT, SEED, edition_of
+from tests.conftest import ROOT, SEED, edition_of, sample_weeks, seed_alone
 
 
 def site_folder(tmp_path: Path) -> tuple[Path, Path]:
@@ -47,8 +46,9 @@ def site_folder(tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    config, public = site_folder(tmp_path_factory.mktemp("site"))
-    build_site(week_paths(), config, public)
+    folder = tmp_path_factory.mktemp("site")
+    config, public = site_folder(folder)
+    build_site(sample_weeks(folder / "weeks"), config, public)
     return public
 
 
@@ -149,7 +149,7 @@ def test_a_bad_week_leaves_the_last_good_site(
     built: Path, tmp_path: Path, week_variant: Callable[..., Path]
 ) -> None:
     config, public = site_folder(tmp_path)
-    build_site([SEED], config, public)
+    build_site([seed_alone(tmp_path)], config, public)
     before = {p: p.read_bytes() for p in public.rglob("*") if p.is_file()}
 
     def invented(d: dict[str, Any]) -> None:
@@ -162,12 +162,12 @@ def test_a_bad_week_leaves_the_last_good_site(
 
 def test_an_mkdocs_warning_fails_and_keeps_the_last_good_site(tmp_path: Path) -> None:
     config, public = site_folder(tmp_path)
-    build_site([SEED], config, public)
+    build_site([seed_alone(tmp_path)], config, public)
     before = {p: p.read_bytes() for p in public.rglob("*") if p.is_file()}
     # The second build is incremental: about.md is rendered again into a hard-linked copy.
     (config.parent / "site" / "about.md").write_text("# About\n\n[broken](nowhere.md)\n")
     with pytest.raises(PublishError, match="strict"):
-        build_site([SEED], config, public)
+        build_site([seed_alone(tmp_path)], config, public)
     assert {p: p.read_bytes() for p in public.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".public-*"))
 
@@ -185,7 +185,7 @@ def test_the_site_page_is_verified_too(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setattr(weekpages, "WEEKS_CACHE", tmp_path / "cache")  # no page made before
     config, public = site_folder(tmp_path)
     with pytest.raises(VerifyError, match="'42,000'"):
-        build_site([SEED], config, public)
+        build_site([seed_alone(tmp_path)], config, public)
     assert not public.exists()
 
 
@@ -203,7 +203,7 @@ def test_adding_a_week_renders_only_what_it_touches_and_matches_a_full_build(
 ) -> None:
     from report.weekpages import WeekOutput
 
-    weeks = week_paths()
+    weeks = sample_weeks(tmp_path / "weeks")
     config, public = site_folder(tmp_path / "incremental")
     first = build_site(weeks[:-1], config, public)
     assert not first.incremental
@@ -258,16 +258,18 @@ def test_adding_a_week_renders_only_what_it_touches_and_matches_a_full_build(
 
 def test_a_generated_source_edited_by_hand_is_made_again(tmp_path: Path) -> None:
     config, public = site_folder(tmp_path)
-    build_site([SEED], config, public)
+    build_site([seed_alone(tmp_path)], config, public)
     data = config.parent / "site" / "data" / f"{SEED.stem}.json"
     good = data.read_bytes()
     data.write_bytes(good.replace(b"Bitcoin", b"Bitcoln"))
-    assert build_site([SEED], config, public).sources_written == [f"data/{SEED.stem}.json"]
+    assert build_site([seed_alone(tmp_path)], config, public).sources_written == [
+        f"data/{SEED.stem}.json"
+    ]
     assert data.read_bytes() == good
 
 
 def test_removing_a_week_rebuilds_in_full_without_it(tmp_path: Path) -> None:
-    weeks = week_paths()
+    weeks = sample_weeks(tmp_path / "weeks")
     config, public = site_folder(tmp_path)
     build_site(weeks, config, public)
     rebuilt = build_site(weeks[1:], config, public)
@@ -284,11 +286,11 @@ def test_the_incremental_build_proves_it_left_the_last_site_alone(
     from report import htmlbuild
 
     config, public = site_folder(tmp_path)
-    build_site([SEED], config, public)
+    build_site([seed_alone(tmp_path)], config, public)
     monkeypatch.setattr(htmlbuild, "_unlink_what_mkdocs_will_write", lambda files, site: None)
     (config.parent / "site" / "about.md").write_text("# About\n\nChanged.\n")
     with pytest.raises(PublishError, match="wrote into the last good site"):
-        build_site([SEED], config, public)
+        build_site([seed_alone(tmp_path)], config, public)
 
 
 def test_the_drawing_process_starts_only_for_a_week_to_compute(
@@ -313,11 +315,11 @@ def test_the_drawing_process_starts_only_for_a_week_to_compute(
     monkeypatch.setattr(svgdraw.SvgDrawer, "start", counted_start)
     monkeypatch.setattr(svgdraw.SvgDrawer, "draw", counted_draw)
     config, public = site_folder(tmp_path / "site")
-    build_site([SEED], config, public)
+    build_site([seed_alone(tmp_path)], config, public)
     assert calls[:2] == ["start", "draw"]  # started before the week was computed
     assert calls.count("draw") == 4  # one SVG per chart, and the card
     calls.clear()
-    build_site([SEED], config, public)  # every week and chart cached
+    build_site([seed_alone(tmp_path)], config, public)  # every week and chart cached
     assert calls == []
 
 
@@ -325,7 +327,7 @@ def test_a_page_left_out_of_search_leaves_the_index_in_an_incremental_build(
     tmp_path: Path,
 ) -> None:
     config, public = site_folder(tmp_path)
-    build_site([SEED], config, public)
+    build_site([seed_alone(tmp_path)], config, public)
 
     def pages_in_search() -> set[str]:
         index = json.loads((public / "search" / "search_index.json").read_bytes())
@@ -334,7 +336,7 @@ def test_a_page_left_out_of_search_leaves_the_index_in_an_incremental_build(
     assert "about.html" in pages_in_search()
     about = config.parent / "site" / "about.md"
     about.write_text("---\nsearch:\n  exclude: true\n---\n\n" + about.read_text())
-    assert build_site([SEED], config, public).incremental
+    assert build_site([seed_alone(tmp_path)], config, public).incremental
     assert "about.html" not in pages_in_search()
     assert f"weeks/{SEED.stem}.html" in pages_in_search()  # entries of pages not rendered again
 
@@ -345,7 +347,7 @@ def test_the_new_site_takes_the_old_ones_place_in_one_step(
     """The two renames of the old swap left an instant with no site: the switch is one
     exchange, and a reader polling the site all through a rebuild never misses it."""
     config, public = site_folder(tmp_path)
-    build_site([SEED], config, public)
+    build_site([seed_alone(tmp_path)], config, public)
     renames: list[str] = []
     real_rename = Path.rename
 
@@ -365,7 +367,7 @@ def test_the_new_site_takes_the_old_ones_place_in_one_step(
     watcher = threading.Thread(target=reader)
     watcher.start()
     try:
-        build_site([SEED], config, public)
+        build_site([seed_alone(tmp_path)], config, public)
     finally:
         polling.set()
         watcher.join()
@@ -382,20 +384,20 @@ def test_what_a_killed_build_left_is_cleared_and_two_builds_never_overlap(
     config, public = site_folder(tmp_path)
     for leftover in (".public-new-k1ll3d", ".public-old"):
         (tmp_path / leftover / "weeks").mkdir(parents=True)
-    build_site([SEED], config, public)
+    build_site([seed_alone(tmp_path)], config, public)
     assert not [p for p in tmp_path.glob(".public-*")]
     with (tmp_path / ".public.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another build holds the site
         with pytest.raises(PublishError, match=r"another build of .*public/ is running"):
-            build_site([SEED], config, public)
+            build_site([seed_alone(tmp_path)], config, public)
     assert (public / "index.html").exists()
 
 
 def test_a_changed_template_override_rebuilds_every_page(tmp_path: Path) -> None:
     config, public = site_folder(tmp_path)
-    build_site([SEED], config, public)
+    build_site([seed_alone(tmp_path)], config, public)
     footer = config.parent / "overrides" / "partials" / "copyright.html"
     footer.write_text(footer.read_text().replace("Not investment advice", "Still not advice"))
-    again = build_site([SEED], config, public)
+    again = build_site([seed_alone(tmp_path)], config, public)
     assert not again.incremental  # the pages the last build made carry the old footer
     assert "Still not advice" in (public / "weeks" / f"{SEED.stem}.html").read_text()

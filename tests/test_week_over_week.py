@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,7 @@ from report.edition import build_edition
 from report.history import HistoryStore
 from report.verify import Evidence, verify_text
 from report.weekfile import load_previous, load_week_files, previous_week
-from tests.conftest import ROOT, SEED, WEEKS, edition_of
+from tests.conftest import ROOT, SEED, edition_of, sample_weeks
 
 HISTORY = HistoryStore(ROOT / "data" / "history")
 
@@ -47,10 +48,11 @@ def test_seed_week_is_compared_with_the_file_beside_it() -> None:
     assert "There is no liquidation figure to compare: the week before has none." in page
 
 
-def test_a_week_without_its_predecessor_says_so() -> None:
-    files = load_week_files(WEEKS / "2025-W19.yaml")
+def test_a_week_without_its_predecessor_says_so(tmp_path: Path) -> None:
+    alone = sample_weeks(tmp_path)[0]  # 2025-W19, without 2025-W18 beside it
+    files = load_week_files(alone)
     assert load_previous(files) is None
-    edition = edition_of(WEEKS / "2025-W19.yaml")
+    edition = edition_of(alone)
     assert edition.claim("week_over_week") is None
     assert "There is no report for 2025-W18, the week before" in edition.page
 

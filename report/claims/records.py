@@ -279,7 +279,9 @@ def week_losses(inputs: Inputs) -> Traced | None:
 
 @dataclass(frozen=True, kw_only=True)
 class Streak(Claim):
-    """Bitcoin's weeks in a row that moved the same way as this one, this one included."""
+    """Bitcoin's weeks in a row that moved the same way as this one, this one included, counted
+    back to a week of the archive that went the other way (or was flat): past a gap in the
+    archive the streak might be longer, and nothing is said."""
 
     kind = "streak"
     label = "Streak"
@@ -304,17 +306,19 @@ class Streak(Claim):
         expected = previous_week(inputs.week.week)
         before: list[Traced] = []
         first_week = inputs.week.week
+        ended = False  # on a week that went the other way (or nowhere): the count is exact
         for i in range(len(archive) - 1, -1, -1):
             entry = archive[i]
             if entry["week"] != expected or entry["change_pct"] is None:
                 break
             earlier = read(inputs.record, f"archive[{i}].change_pct", "pct")
             if sign(earlier) != way:
+                ended = True
                 break
             before.append(earlier)
             first_week, expected = expected, previous_week(expected)
         weeks = len(before) + 1
-        if not MIN_STREAK <= weeks <= MAX_STREAK:
+        if not ended or not MIN_STREAK <= weeks <= MAX_STREAK:
             return
         yield cls(
             subject="BTC",
