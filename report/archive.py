@@ -10,6 +10,7 @@ by the hash of those, and a new week changes no earlier week's facts.
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -89,20 +90,47 @@ class Archive:
 
     def __init__(self, history: HistoryStore) -> None:
         self.history = history
-        self._folders: dict[Path, dict[Path, WeekFacts]] = {}
+        self._folders: dict[Path, _Folder] = {}
 
-    def weeks(self, folder: Path) -> dict[Path, WeekFacts]:
-        """Every week file of a folder with its facts (a file that does not load stops it)."""
+    def _folder(self, folder: Path) -> _Folder:
         folder = folder.resolve()
         if folder not in self._folders:
             paths = week_paths(folder)
             keys = history_keys(paths, self.history)
-            self._folders[folder] = {p: week_facts(p, self.history, keys[p]) for p in paths}
+            self._folders[folder] = _Folder(
+                {p: week_facts(p, self.history, keys[p]) for p in paths}
+            )
         return self._folders[folder]
+
+    def weeks(self, folder: Path) -> list[WeekFacts]:
+        """The facts of every week file of a folder, oldest first (a file that does not load
+        stops it)."""
+        return self._folder(folder).ordered
 
     def before(self, path: Path) -> list[WeekFacts]:
         """The weeks of record beside `path` before its week, oldest first."""
-        weeks = self.weeks(path.parent)
-        own = weeks.get(path.resolve())
+        folder = self._folder(path.parent)
+        return folder.ordered[: folder.position(path)]
+
+    def key_before(self, path: Path) -> str:
+        """The hash of the facts of the weeks before `path`'s (what `before` gives)."""
+        folder = self._folder(path.parent)
+        return folder.keys[folder.position(path)]
+
+
+class _Folder:
+    """One folder's facts in week order, with the hash of every run of them from the first."""
+
+    def __init__(self, facts: dict[Path, WeekFacts]) -> None:
+        self.facts = {path.name: fact for path, fact in facts.items()}
+        self.ordered = sorted(facts.values(), key=lambda f: f.week)
+        self.labels = [f.week for f in self.ordered]
+        self.keys = [digest("archive")]
+        for fact in self.ordered:
+            self.keys.append(digest(self.keys[-1], json.dumps(asdict(fact))))
+
+    def position(self, path: Path) -> int:
+        """How many weeks of the folder come before `path`'s week."""
+        own = self.facts.get(path.name)
         label = own.week if own else path.stem
-        return sorted((f for f in weeks.values() if f.week < label), key=lambda f: f.week)
+        return bisect.bisect_left(self.labels, label)

@@ -3,6 +3,12 @@
 Loaded only when a chart is drawn (report/charts.py holds what each chart shows), as Altair
 takes longer to load than the rest of a page takes to write.
 
+Altair checks every part of a chart against the Vega-Lite schema as it is built, which costs
+more than the rest of a week's page. So each chart is built once per shape (with or without an
+all-time-high line, the assets in a given order), with named slots where its data go, checked
+then, and kept as the resulting specification; a week's chart is that specification with the
+week's rows put in its slots (`spec`).
+
 Colours are parameters of the specification (`palette_price`, `palette_text`…), never literals
 in a mark. Their values here are mid-tones that read on light and dark pages: the static SVG is
 drawn with them. On the site, site/javascripts/charts.js sets each parameter from the page's
@@ -12,6 +18,9 @@ when the reader switches between light and dark.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from functools import cache
 from typing import Any, cast
 
 import altair as alt
@@ -46,9 +55,13 @@ DATE_AXIS = alt.Axis(
 )
 
 
-def _data(values: list[dict[str, Any]]) -> dict[str, Any]:
-    """Inline data, written into the spec so each chart file stands alone."""
-    return {"values": values}
+SLOT = "__slot__"
+
+
+def _data(slot: str) -> dict[str, Any]:
+    """Inline data, written into the spec so each chart file stands alone: a slot, which
+    `spec` fills with the week's rows."""
+    return {"values": [{SLOT: slot}]}
 
 
 def _config(chart: alt.Chart | alt.LayerChart) -> alt.TopLevelMixin:
@@ -66,11 +79,10 @@ def _config(chart: alt.Chart | alt.LayerChart) -> alt.TopLevelMixin:
     return configured
 
 
-def price(
-    closes: list[dict[str, Any]], week: dict[str, str], high: float | None
-) -> alt.TopLevelMixin:
+def price(has_high: bool) -> alt.TopLevelMixin:
+    """Slots: `closes` (date, close), `week` (start, end) and, with `has_high`, `ath` (ath)."""
     line = (
-        alt.Chart(_data(closes))
+        alt.Chart(_data("closes"))
         .mark_line(color=colour("price"))
         .encode(
             x=alt.X("date:T", title=None, axis=DATE_AXIS),
@@ -78,15 +90,15 @@ def price(
             tooltip=[alt.Tooltip("date:T"), alt.Tooltip("close:Q", format=",.0f")],
         )
     )
-    marked = alt.Chart(_data([week]))
+    marked = alt.Chart(_data("week"))
     band = marked.mark_rect(color=colour("week"), opacity=0.15).encode(x="start:T", x2="end:T")
     # The band and the high line say what they are, on the chart itself.
     band_label = marked.mark_text(
         color=colour("text"), align="right", baseline="top", dx=-4, y=4, fontSize=11
     ).encode(x="start:T", text=alt.value("This week"))
     layers: list[alt.Chart] = [band, line, band_label]
-    if high is not None:
-        ath = alt.Chart(_data([{"ath": high}]))
+    if has_high:
+        ath = alt.Chart(_data("ath"))
         layers.append(ath.mark_rule(color=colour("high"), strokeDash=[4, 4]).encode(y="ath:Q"))
         layers.append(
             ath.mark_text(
@@ -97,12 +109,13 @@ def price(
     return _config(layered)
 
 
-def changes(values: list[dict[str, Any]], order: list[str]) -> alt.TopLevelMixin:
+def changes(order: tuple[str, ...]) -> alt.TopLevelMixin:
+    """Slots: `changes` (asset, horizon, change) and `zero` (zero)."""
     bars = (
-        alt.Chart(_data(values))
+        alt.Chart(_data("changes"))
         .mark_bar()
         .encode(
-            y=alt.Y("asset:N", title=None, sort=order),
+            y=alt.Y("asset:N", title=None, sort=list(order)),
             yOffset=alt.YOffset("horizon:N"),
             x=alt.X("change:Q", title="Change (%)"),
             # Colour says the horizon (the legend shows the bars' own colours); the side of
@@ -117,14 +130,15 @@ def changes(values: list[dict[str, Any]], order: list[str]) -> alt.TopLevelMixin
             tooltip=["asset:N", "horizon:N", alt.Tooltip("change:Q", format="+.1f")],
         )
     )
-    zero = alt.Chart(_data([{"zero": 0}])).mark_rule(color=colour("text")).encode(x="zero:Q")
+    zero = alt.Chart(_data("zero")).mark_rule(color=colour("text")).encode(x="zero:Q")
     layered = alt.layer(bars, zero).properties(width="container", height=40 * len(order))
     return _config(cast(alt.LayerChart, layered))
 
 
-def liquidations(values: list[dict[str, Any]]) -> alt.TopLevelMixin:
+def liquidations() -> alt.TopLevelMixin:
+    """Slot: `days` (date, side, usd)."""
     bars = (
-        alt.Chart(_data(values))
+        alt.Chart(_data("days"))
         .mark_bar()
         .encode(
             x=alt.X("date:T", title=None, axis=DATE_AXIS),
@@ -140,9 +154,10 @@ def liquidations(values: list[dict[str, Any]]) -> alt.TopLevelMixin:
     return _config(bars.properties(width="container", height=220))
 
 
-def fear_greed(readings: list[dict[str, Any]]) -> alt.TopLevelMixin:
+def fear_greed() -> alt.TopLevelMixin:
+    """Slot: `readings` (date, value)."""
     area = (
-        alt.Chart(_data(readings))
+        alt.Chart(_data("readings"))
         .mark_area(line={"color": colour("price")}, color=colour("price"), opacity=0.25)
         .encode(
             x=alt.X("date:T", title=None, axis=DATE_AXIS),
@@ -151,3 +166,28 @@ def fear_greed(readings: list[dict[str, Any]]) -> alt.TopLevelMixin:
         )
     )
     return _config(area.properties(width="container", height=200))
+
+
+MAKERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
+    "price": price,
+    "changes": changes,
+    "liquidations": liquidations,
+    "fear_greed": fear_greed,
+}
+
+
+@cache
+def _template(kind: str, shape: tuple[Any, ...]) -> str:
+    """A chart's specification for one shape, checked against the schema, as JSON text."""
+    return json.dumps(MAKERS[kind](*shape).to_dict(validate=True))
+
+
+def spec(
+    kind: str, shape: tuple[Any, ...], data: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """The Vega-Lite specification of a chart: its shape's, with `data` in its slots."""
+    filled: dict[str, Any] = json.loads(_template(kind, shape))
+    for name, rows in filled.get("datasets", {}).items():
+        if len(rows) == 1 and SLOT in rows[0]:
+            filled["datasets"][name] = data[rows[0][SLOT]]
+    return filled

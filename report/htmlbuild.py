@@ -54,6 +54,7 @@ from report.errors import ConfigError, PublishError
 from report.tree import files_in
 
 STAMP = ".report-build.json"
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it
 SEARCH_INDEX = Path("search/search_index.json")
 
 
@@ -64,12 +65,30 @@ def _stamp(config: Path, docs: Path, overrides: Path | None) -> dict[str, Any]:
     if overrides is not None and overrides.is_dir():
         for name in sorted(files_in(overrides)):
             templates += [name, (overrides / name).read_bytes()]
+    sources = files_in(docs)
     return {
         "setup": digest(
             config.read_bytes(), version("mkdocs"), version("mkdocs-material"), *templates
         ),
-        "sources": sorted(files_in(docs)),
+        "sources": sorted(sources),
+        # Every source as it is now: while it stays the same, the last site is this one's.
+        # (mkdocs leaves dot files out, as the generator's manifest is.)
+        "state": digest(
+            *(
+                f"{name}:{stat.st_size}:{stat.st_mtime_ns}"
+                for name, stat in sorted(sources.items())
+                if not Path(name).name.startswith(".")
+            )
+        ),
     }
+
+
+def _up_to_date(public: Path, stamp: dict[str, Any]) -> bool:
+    """Whether the last good site was built from exactly these sources and this setup."""
+    try:
+        return bool(json.loads((public / STAMP).read_bytes()) == stamp)
+    except (OSError, ValueError):
+        return False
 
 
 def _last_index(public: Path, stamp: dict[str, Any]) -> dict[str, Any] | None:
@@ -149,7 +168,7 @@ def front_matter(source: Path) -> dict[str, Any]:
         lines: list[str] = []
         for line in text:
             if line.rstrip("\n") == "---":
-                meta = yaml.safe_load("".join(lines))
+                meta = yaml.load("".join(lines), Loader=_SafeLoader)
                 return meta if isinstance(meta, dict) else {}
             lines.append(line)
     return {}
@@ -257,16 +276,18 @@ def mkdocs_config(config: Path, **overrides: Any) -> MkDocsConfig:
         raise ConfigError(f"--config {config}: {exc}") from None
 
 
-def build_html(config: Path, public: Path) -> bool:
-    """Build the site into `public`; True when it was an incremental build."""
+def build_html(config: Path, public: Path, settings: MkDocsConfig | None = None) -> bool:
+    """Build the site into `public`; True when it was an incremental build. `settings` are
+    the configuration's, when the caller has read them already."""
     with _only_build(public):
-        return _build_html(config, public)
+        return _build_html(config, public, settings or mkdocs_config(config))
 
 
-def _build_html(config: Path, public: Path) -> bool:
-    settings = mkdocs_config(config)
+def _build_html(config: Path, public: Path, settings: MkDocsConfig) -> bool:
     overrides = settings["theme"].custom_dir
     stamp = _stamp(config, Path(settings["docs_dir"]), Path(overrides) if overrides else None)
+    if _up_to_date(public, stamp):
+        return True  # nothing mkdocs reads has changed since the last good site was built
     last_index = _last_index(public, stamp)
     incremental = last_index is not None
     fresh = Path(tempfile.mkdtemp(dir=public.parent, prefix=f".{public.name}-new-"))

@@ -151,7 +151,7 @@ def compose_digest(edition: Edition, sender: Sender) -> Digest:
         InlineImage(
             cid=chart_cid(edition, c.name),
             jpeg=vl_convert.vegalite_to_jpeg(
-                on_white(c.to_dict(validate=False), CHART_WIDTH), scale=2, quality=JPEG_QUALITY
+                on_white(c.to_dict(), CHART_WIDTH), scale=2, quality=JPEG_QUALITY
             ),
             alt=c.alt_text,
             title=c.title,

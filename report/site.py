@@ -135,7 +135,9 @@ def home_markdown(weeks: list[WeekOutput]) -> str:
         " before it is published. Follow it by [RSS](feed.xml); how each figure is gathered is"
         " in the [methodology](methodology.md). Not investment advice.\n\n"
         f"## Latest: [{text(latest.title)}](weeks/{latest.week}.md)\n\n"
-        f"*{text(latest.description)}*\n\n" + "\n".join(latest.bullets) + "\n\n"
+        f"*{text(latest.description)}*\n\n"
+        + "\n".join(latest.bullets).replace(ROOT, "")  # the home page sits at the root
+        + "\n\n"
         f"[Read the week](weeks/{latest.week}.md)\n"
         + (f"\n## The weeks before\n\n{recent}\n\n[All weeks](archive.md)\n" if recent else "")
     )
@@ -305,5 +307,5 @@ def build_site(
         # A week about to be computed will want its charts drawn: start drawing meanwhile.
         weeks = week_outputs(paths, site_url, charts.start, history)
         written = sync_sources(docs, generated_files(weeks, site_url, charts))
-    incremental = build_html(config, public)
+    incremental = build_html(config, public, settings)
     return SiteBuild(weeks, incremental, written)

@@ -126,7 +126,7 @@ def _archive_cells(edition: Edition) -> list[str]:
 
 
 def chart_spec(chart: Chart) -> str:
-    return json.dumps(chart.to_dict(validate=False), sort_keys=True)
+    return json.dumps(chart.to_dict(), sort_keys=True)
 
 
 def compute_week_output(
@@ -156,16 +156,16 @@ def compute_week_output(
     return output, page
 
 
-def input_key(path: Path, site_url: str, history_key: str, archive: list[WeekFacts]) -> str:
+def input_key(path: Path, site_url: str, history_key: str, archive_key: str) -> str:
     """The hash of everything one week's output depends on: its files, last week's, the
-    history up to its end, and the facts of the weeks before it."""
+    history up to its end, and the facts of the weeks before it (their hash, `archive_key`)."""
     before = previous_path(path)
     side = editorial_path(path)
     return digest(
         code_version(),
         site_url,
         history_key,
-        json.dumps([asdict(f) for f in archive]),
+        archive_key,
         path.read_bytes(),
         side.read_bytes() if side.exists() else b"",
         before.read_bytes() if before else b"",
@@ -185,17 +185,17 @@ def week_output(
     site_url: str,
     history: HistoryStore,
     history_key: str,
-    archive: list[WeekFacts],
+    archive: Archive,
     before_computing: Callable[[], None] = lambda: None,
 ) -> WeekOutput:
     """The week's output from the cache, or computed and then cached (its page first, so that
     an entry never exists without its page); `before_computing` is called on a cache miss."""
-    key = input_key(path, site_url, history_key, archive)
+    key = input_key(path, site_url, history_key, archive.key_before(path))
     entry = _entry(key)
     if entry.exists():
         return WeekOutput(**json.loads(entry.read_bytes()))
     before_computing()
-    output, page = compute_week_output(path, site_url, key, history, archive)
+    output, page = compute_week_output(path, site_url, key, history, archive.before(path))
     write_atomically(_page_entry(output.key), json.dumps(asdict(page)).encode())
     write_atomically(entry, json.dumps(asdict(output)).encode())
     return output
@@ -219,8 +219,7 @@ def week_outputs(
     for path in paths:
         try:
             key = keys.get(path, "")
-            before = archive.before(path)
-            outputs.append(week_output(path, site_url, store, key, before, before_computing))
+            outputs.append(week_output(path, site_url, store, key, archive, before_computing))
             labels.append((path, outputs[-1].week))
         except DataError as exc:
             bad_data.extend(exc.problems)
