@@ -69,9 +69,17 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _entry(key: str, suffix: str) -> Path:
+    return CACHE / f"{digest(key)}{suffix}"
+
+
+def is_cached(key: str, suffix: str) -> bool:
+    return _entry(key, suffix).exists()
+
+
 def cached(key: str, make: Callable[[], bytes], suffix: str) -> bytes:
     """`make()`'s result for `key`, made once and then read back from the cache folder."""
-    path = CACHE / f"{digest(key)}{suffix}"
+    path = _entry(key, suffix)
     if path.exists():
         return path.read_bytes()
     data = make()

@@ -168,7 +168,28 @@ def fear_greed() -> alt.TopLevelMixin:
     return _config(area.properties(width="container", height=200))
 
 
+def archive() -> alt.TopLevelMixin:
+    """Slot: `weeks` (date, close, url, title): Bitcoin's price each week, each week's point a
+    link to its page."""
+    base = alt.Chart(_data("weeks")).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
+        y=alt.Y("close:Q", title="USD (log scale)", scale=alt.Scale(type="log", nice=False)),
+    )
+    line = base.mark_line(color=colour("price"), strokeWidth=1.5)
+    points = base.mark_point(color=colour("price"), filled=True, size=18, cursor="pointer").encode(
+        href="url:N",
+        tooltip=[
+            alt.Tooltip("date:T", title="Week of", format="%B %-d, %Y"),
+            alt.Tooltip("close:Q", title="Bitcoin", format="$,.0f"),
+            alt.Tooltip("title:N", title="Headline"),
+        ],
+    )
+    layered = alt.layer(line, points).properties(width="container", height=280)
+    return _config(cast(alt.LayerChart, layered))
+
+
 MAKERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
+    "archive": archive,
     "price": price,
     "changes": changes,
     "liquidations": liquidations,

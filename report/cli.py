@@ -30,7 +30,7 @@ from report.paths import (
     SERIES,
     WEEKS_DIR,
 )
-from report.svgdraw import SvgDrawer
+from report.svgdraw import DRAWING_HELPERS, SvgDrawer
 
 app = typer.Typer(
     help="The weekly crypto market report: weeks of record in, checked pages out.",
@@ -126,7 +126,7 @@ def site(
     history_dir: HistoryDir = HISTORY,
 ) -> None:
     """Build the website: week pages with charts, archive, feed, data; mkdocs --strict."""
-    with SvgDrawer() as drawer:
+    with SvgDrawer(helpers=DRAWING_HELPERS) as drawer:
         drawer.start()  # a new week's charts will want it: it starts while the program loads
         from report.history import HistoryStore
         from report.site import build_site

@@ -18,22 +18,25 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
 import vl_convert
 
 from report.build import WEEK_PAGE_ROOT
-from report.cache import cached, digest, write_atomically
+from report.cache import cached, digest, is_cached, write_atomically
 from report.charts import on_white
 from report.feed import render_feed
-from report.formatting import text
+from report.formatting import long_date, text, usd
 from report.history import HistoryStore
 from report.htmlbuild import build_html, mkdocs_config
+from report.model import week_start
 from report.paths import CONFIG, PUBLIC
-from report.svgdraw import SvgDrawer
+from report.story import Story
+from report.svgdraw import DRAWING_HELPERS, SvgDrawer
 from report.tree import files_in
-from report.weekpages import CARD_CHART, ROOT, WeekOutput, week_outputs
+from report.weekpages import CARD_CHART, ROOT, WeekOutput, WeekPage, week_outputs
 
 VL_CONVERT = version("vl-convert-python")  # part of every render's key: a new renderer, new files
 GENERATED_DIRS = ("weeks", "charts", "data")
@@ -62,17 +65,40 @@ def _script_bundle() -> bytes:
     return bundle.encode()
 
 
-def chart_svg(spec: str, drawer: SvgDrawer) -> bytes:
-    return cached(f"svg:{VL_CONVERT}:{spec}", lambda: drawer.draw(spec), ".svg")
-
-
 CARD_SIZE = (560, 260)  # the plot; drawn at twice its size with axes, about 1320 × 640
 
 
-def card_png(spec: str, drawer: SvgDrawer) -> bytes:
-    """The week's card for shares and feeds: its price chart on white, at a fixed size."""
-    text = json.dumps(on_white(json.loads(spec), *CARD_SIZE), sort_keys=True)
-    return cached(f"png:{VL_CONVERT}:{text}", lambda: drawer.draw(text, "png"), ".png")
+def _drawings(page: WeekPage) -> list[tuple[str, str, str]]:
+    """What a week's page needs drawn: (cache key, specification, form) of each chart's SVG
+    and of the card, its price chart on white at a fixed size, as a PNG."""
+    wanted = [(f"svg:{VL_CONVERT}:{spec}", spec, "svg") for _, spec in page.charts]
+    price = dict(page.charts).get(CARD_CHART)
+    if price is not None:
+        card = json.dumps(on_white(json.loads(price), *CARD_SIZE), sort_keys=True)
+        wanted.append((f"png:{VL_CONVERT}:{card}", card, "png"))
+    return wanted
+
+
+def prefetch_drawings(page: WeekPage, drawer: SvgDrawer) -> None:
+    """Ask for the drawings a week will want that the cache does not hold, without waiting:
+    another core draws them while this one computes the next week."""
+    for key, spec, form in _drawings(page):
+        if not is_cached(key, f".{form}"):
+            drawer.prefetch(spec, form)
+
+
+def _drawn(key: str, spec: str, form: str, drawer: SvgDrawer) -> bytes:
+    return cached(key, lambda: drawer.draw(spec, form), f".{form}")
+
+
+def chart_svg(spec: str, drawer: SvgDrawer) -> bytes:
+    return _drawn(f"svg:{VL_CONVERT}:{spec}", spec, "svg", drawer)
+
+
+def card_png(page: WeekPage, drawer: SvgDrawer) -> bytes:
+    """The week's card for shares and feeds."""
+    key, spec, form = next(d for d in _drawings(page) if d[2] == "png")
+    return _drawn(key, spec, form, drawer)
 
 
 def _week_dates(label: str) -> str:
@@ -151,12 +177,13 @@ ARCHIVE_COLUMNS = (
     ("7 days", True),
     ("Story", False),
 )
+ARCHIVE_CHART = "charts/archive"  # its specification (.json) and static drawing (.svg)
 
 
-def _table_row(cells: list[str], tag: str) -> str:
+def _table_row(cells: list[str], tag: str, attributes: str = "") -> str:
     right = ' style="text-align: right"'
     return (
-        "<tr>"
+        f"<tr{attributes}>"
         + "".join(
             f"<{tag}{right if number else ''}>{cell}</{tag}>"
             for cell, (_, number) in zip(cells, ARCHIVE_COLUMNS, strict=True)
@@ -165,12 +192,73 @@ def _table_row(cells: list[str], tag: str) -> str:
     )
 
 
+def _options(values: list[tuple[str, str]], everything: str) -> str:
+    return f'<option value="">{everything}</option>' + "".join(
+        f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in values
+    )
+
+
+def _archive_filter(weeks: list[WeekOutput]) -> str:
+    """The filter by year and story, shown by javascripts/archive.js (without scripts, the
+    years are links at the top and the page lists everything)."""
+    years = sorted({w.week[:4] for w in weeks}, reverse=True)
+    stories = sorted({w.story for w in weeks}, key=lambda s: Story(s).reader_name)
+    return (
+        '<form class="archive-filter" hidden>\n'
+        f'<label>Year <select name="year">{_options([(y, y) for y in years], "All years")}'
+        "</select></label>\n"
+        '<label>Story <select name="story">'
+        f"{_options([(s, Story(s).reader_name) for s in stories], 'All stories')}"
+        "</select></label>\n"
+        '<output aria-live="polite"></output>\n</form>\n'
+    )
+
+
+def archive_chart_spec(weeks: list[WeekOutput]) -> str:
+    """Bitcoin's price each week of the archive, each week's point linking its page."""
+    from report import chart_specs  # Altair loads here
+
+    rows = [
+        {
+            "date": week_start(w.week).isoformat(),
+            "close": w.close,
+            "url": f"weeks/{w.week}.html",
+            "title": w.title,
+        }
+        for w in weeks
+    ]
+    return json.dumps(chart_specs.spec("archive", (), {"weeks": rows}), sort_keys=True)
+
+
+def _archive_figure(weeks: list[WeekOutput]) -> str:
+    first, last = weeks[0], weeks[-1]
+    low = min(weeks, key=lambda w: w.close)
+    high = max(weeks, key=lambda w: w.close)
+    alt = (
+        f"Bitcoin's price each week, from {usd(first.close)} in the week of"
+        f" {_monday(first)} to {usd(last.close)} in the week of {_monday(last)}; lowest"
+        f" {usd(low.close)} (week of {_monday(low)}), highest {usd(high.close)} (week of"
+        f" {_monday(high)})."
+    )
+    return (
+        '<figure class="chart" markdown>\n'
+        f'<div class="vega-chart" data-spec="{ARCHIVE_CHART}.json"></div>\n'
+        f'<img class="chart-static" src="{ARCHIVE_CHART}.svg" alt="{escape(alt)}">\n'
+        "<figcaption>Bitcoin's price each week, on a log scale; with scripts on, each point"
+        " opens its week.</figcaption>\n</figure>\n\n"
+    )
+
+
+def _monday(week: WeekOutput) -> str:
+    return long_date(week_start(week.week))
+
+
 def archive_markdown(weeks: list[WeekOutput]) -> str:
-    """The archive page: a table a year, newest first, with the years linked at the top (a
-    reader goes to a year without scripts). Its tables are HTML, which Markdown passes
-    through: as Markdown tables of hundreds of rows they took most of the time a new week's
-    build spends in mkdocs. It is left out of search, where its rows would only repeat the
-    week pages."""
+    """The archive page: Bitcoin's price each week as a chart, a filter by year and story, and
+    a table a year, newest first, with the years linked at the top (a reader goes to a year
+    without scripts). Its tables are HTML, which Markdown passes through: as Markdown tables of
+    hundreds of rows they took most of the time a new week's build spends in mkdocs. It is left
+    out of search, where its rows would only repeat the week pages."""
     head = _table_row([name for name, _ in ARCHIVE_COLUMNS], "th")
     years: dict[str, list[WeekOutput]] = {}
     for week in reversed(weeks):
@@ -178,13 +266,19 @@ def archive_markdown(weeks: list[WeekOutput]) -> str:
     index = " · ".join(f"[{year}](#{year})" for year in years)
     tables = "".join(
         f"## {year}\n\n<table>\n<thead>{head}</thead>\n<tbody>\n"
-        + "\n".join(_table_row(w.archive_cells, "td") for w in rows)
+        + "\n".join(
+            _table_row(w.archive_cells, "td", f' data-year="{year}" data-story="{w.story}"')
+            for w in rows
+        )
         + "\n</tbody>\n</table>\n\n"
         for year, rows in years.items()
     )
     return (
         "---\nsearch:\n  exclude: true\n---\n\n# Archive\n\n"
-        f"Every week of record, newest first, by year: {index}.\n\n{tables}"
+        f"Every week of record, newest first, by year: {index}.\n\n"
+        + _archive_figure(weeks)
+        + _archive_filter(weeks)
+        + f"\n{tables}"
     )
 
 
@@ -202,7 +296,7 @@ def _svg(week: WeekOutput, chart: str, drawer: SvgDrawer) -> bytes:
 
 
 def _card(week: WeekOutput, drawer: SvgDrawer) -> bytes:
-    return card_png(dict(week.page().charts)[CARD_CHART], drawer)
+    return card_png(week.page(), drawer)
 
 
 def _record(week: WeekOutput) -> bytes:
@@ -211,6 +305,15 @@ def _record(week: WeekOutput) -> bytes:
 
 def _closes(week: WeekOutput) -> bytes:
     return week.page().closes_csv.encode()
+
+
+# Vega's loader makes a mark's link absolute against its default base; the static drawing is
+# read beside the archive page, so its links are made relative to it again.
+_VEGA_BASE = b"https://vega.github.io/vega-datasets/"
+
+
+def _archive_svg(spec: str, drawer: SvgDrawer) -> bytes:
+    return chart_svg(spec, drawer).replace(_VEGA_BASE, b"")
 
 
 def _bundle() -> bytes:
@@ -243,6 +346,11 @@ def generated_files(
         files[f"data/{name}-closes.csv"] = Generated(f"{key}:csv", partial(_closes, week))
     files["index.md"] = _made(home_markdown(weeks).encode())
     files["archive.md"] = _made(archive_markdown(weeks).encode())
+    spec = archive_chart_spec(weeks)
+    files[f"{ARCHIVE_CHART}.json"] = _made(spec.encode())
+    files[f"{ARCHIVE_CHART}.svg"] = Generated(
+        f"{digest(spec)}:{VL_CONVERT}", partial(_archive_svg, spec, drawer)
+    )
     files["feed.xml"] = _made(render_feed(weeks, site_url).encode())
     files["robots.txt"] = _made(robots_txt(site_url).encode())
     files[BUNDLE] = Generated(f"bundle:{VL_CONVERT}", _bundle)
@@ -303,9 +411,12 @@ def build_site(
     settings = mkdocs_config(config)
     site_url = settings["site_url"] or ""
     docs = Path(settings["docs_dir"])
-    with nullcontext(drawer) if drawer else SvgDrawer() as charts:
-        # A week about to be computed will want its charts drawn: start drawing meanwhile.
-        weeks = week_outputs(paths, site_url, charts.start, history)
+    with nullcontext(drawer) if drawer else SvgDrawer(DRAWING_HELPERS) as charts:
+        # A week about to be computed will want its charts drawn: start drawing meanwhile,
+        # and draw each computed week's charts while the next is computed.
+        weeks = week_outputs(
+            paths, site_url, charts.start, history, partial(prefetch_drawings, drawer=charts)
+        )
         written = sync_sources(docs, generated_files(weeks, site_url, charts))
     incremental = build_html(config, public, settings)
     return SiteBuild(weeks, incremental, written)

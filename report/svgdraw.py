@@ -6,7 +6,9 @@ compute a week starts the helper at once: the helper pays that start on another 
 process computes the week, and is ready by the time the week's SVGs are wanted. That start is
 most of what adding one week to the site would otherwise cost.
 
-The two processes speak over the helper's stdin and stdout: each message is an 8-byte length
+A build with many charts to draw asks for them ahead (`prefetch`) and, on a machine with two
+cores, shares them between two helpers while it goes on computing pages. The processes speak
+over each helper's stdin and stdout: each message is an 8-byte length
 and then its bytes. A request starts with b"s" (draw an SVG) or b"p" (a PNG at twice its size,
 for the cards shared pages show); a reply starts with b"+" (the drawing follows) or b"-"
 (vl-convert's error).
@@ -15,14 +17,19 @@ for the cards shared pages show); a reply starts with b"+" (the drawing follows)
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
+from collections import deque
+from concurrent.futures import Future
 from types import TracebackType
 from typing import IO
 
 from report.errors import RenderError
 
 FORMS = {"svg": b"s", "png": b"p"}
+DRAWING_HELPERS = min(os.cpu_count() or 1, 2)  # the processes a build's drawings are shared out to
 # The smallest chart: drawing it brings the engine up before the first real chart arrives.
 WARM_UP = {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}}
 
@@ -42,31 +49,88 @@ def _receive(stream: IO[bytes]) -> bytes | None:
     return data if len(data) == size else None
 
 
-class SvgDrawer:
-    """Draws Vega-Lite specifications as SVG in a helper process, started on first need (or
-    earlier, by `start`) and stopped on leaving the `with` block."""
+class _Helper:
+    """One drawing process, and a thread that reads its replies as they come, each to the
+    request it answers (a process answers in the order it was asked)."""
 
     def __init__(self) -> None:
-        self._helper: subprocess.Popen[bytes] | None = None
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "report.svgdraw"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        self.waiting: deque[Future[bytes | None]] = deque()
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def ask(self, request: bytes) -> Future[bytes | None]:
+        answer: Future[bytes | None] = Future()
+        assert self.process.stdin is not None
+        with self.lock:
+            self.waiting.append(answer)
+        try:
+            _send(self.process.stdin, request)
+        except (BrokenPipeError, ValueError):
+            self._fail_all()
+        return answer
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        while (reply := _receive(self.process.stdout)) is not None:
+            with self.lock:
+                answer = self.waiting.popleft() if self.waiting else None
+            if answer is not None:
+                answer.set_result(reply)
+        self._fail_all()
+
+    def _fail_all(self) -> None:
+        """The process is gone: every question still open gets no answer (None)."""
+        with self.lock:
+            waiting, self.waiting = list(self.waiting), deque()
+        for answer in waiting:
+            if not answer.done():
+                answer.set_result(None)
+
+    def stop(self) -> int | None:
+        self.process.kill()
+        self.process.communicate()
+        self.reader.join(timeout=5)
+        self._fail_all()
+        return self.process.returncode
+
+
+class SvgDrawer:
+    """Draws Vega-Lite specifications as SVG (or PNG) in helper processes, the first started
+    on first need (or earlier, by `start`), all stopped on leaving the `with` block.
+
+    `prefetch` asks for a drawing without waiting for it, so that a build can go on computing
+    while another core draws; `draw` then takes it, or asks and waits. With `helpers` above one,
+    drawings asked ahead are shared out between that many processes."""
+
+    def __init__(self, helpers: int = 1) -> None:
+        self._most = max(helpers, 1)
+        self._helpers: list[_Helper] = []
+        self._asked: dict[tuple[str, str], Future[bytes | None]] = {}
 
     def start(self) -> None:
-        """Start the helper now, so that it is warm when the first chart comes."""
-        if self._helper is None:
-            self._helper = subprocess.Popen(
-                [sys.executable, "-m", "report.svgdraw"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
+        """Start the first helper now, so that it is warm when the first chart comes."""
+        if not self._helpers:
+            self._helpers.append(_Helper())
+
+    def _least_busy(self) -> _Helper:
+        self.start()
+        if len(self._helpers) < self._most and all(h.waiting for h in self._helpers):
+            self._helpers.append(_Helper())
+        return min(self._helpers, key=lambda h: len(h.waiting))
+
+    def prefetch(self, spec: str, form: str = "svg") -> None:
+        """Ask for a drawing that `draw` will want, without waiting for it."""
+        if (form, spec) not in self._asked:
+            self._asked[(form, spec)] = self._least_busy().ask(FORMS[form] + spec.encode())
 
     def draw(self, spec: str, form: str = "svg") -> bytes:
         """The SVG (or, with form "png", the PNG) of one Vega-Lite specification (JSON text)."""
-        self.start()
-        assert self._helper is not None and self._helper.stdin and self._helper.stdout
-        try:
-            _send(self._helper.stdin, FORMS[form] + spec.encode())
-            reply = _receive(self._helper.stdout)
-        except BrokenPipeError:
-            reply = None
+        self.prefetch(spec, form)
+        reply = self._asked.pop((form, spec)).result()
         if reply is None:
             raise RenderError(f"the chart-drawing process stopped (exit status {self._stop()})")
         if reply[:1] != b"+":
@@ -74,13 +138,11 @@ class SvgDrawer:
         return reply[1:]
 
     def _stop(self) -> int | None:
-        """Stop the helper (it keeps nothing worth waiting for); its exit status."""
-        helper, self._helper = self._helper, None
-        if helper is None:
-            return None
-        helper.kill()
-        helper.communicate()
-        return helper.returncode
+        """Stop the helpers (they keep nothing worth waiting for); the first one's exit status."""
+        helpers, self._helpers = self._helpers, []
+        self._asked.clear()
+        statuses = [h.stop() for h in helpers]
+        return statuses[0] if statuses else None
 
     def __enter__(self) -> SvgDrawer:
         return self

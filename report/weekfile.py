@@ -187,7 +187,20 @@ def editorial_path(week_path: Path) -> Path:
 
 
 def load_week(path: Path) -> Week:
-    return _validate(Week, path)
+    """A week of record, validated; read again only when its file changed (a build reads each
+    week for its archive's facts, for its page, and as the week after's last week)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _validate(Week, path)  # says why it cannot be read
+    seen = (path.resolve(), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    week = _loaded.get(seen)
+    if week is None:
+        week = _loaded[seen] = _validate(Week, path)
+    return week
+
+
+_loaded: dict[tuple[Path, int, int, int], Week] = {}  # Week is frozen: safe to share
 
 
 def load_week_files(path: Path) -> WeekFiles:

@@ -67,6 +67,8 @@ class WeekOutput:
     as_of: str
     archive_cells: list[str]
     chart_names: list[str]
+    story: str  # the story's value (report/story.py), for the archive's filter
+    close: float  # Bitcoin's price as the page quotes it, for the archive's chart
 
     @property
     def published(self) -> datetime:
@@ -146,6 +148,8 @@ def compute_week_output(
         as_of=edition.week.as_of.isoformat(),
         archive_cells=_archive_cells(edition),
         chart_names=[c.name for c in edition.charts],
+        story=edition.story.value,
+        close=edition.inputs.btc.price.value,
     )
     page = WeekPage(
         body=edition.page,
@@ -187,6 +191,7 @@ def week_output(
     history_key: str,
     archive: Archive,
     before_computing: Callable[[], None] = lambda: None,
+    after_computing: Callable[[WeekPage], None] = lambda page: None,
 ) -> WeekOutput:
     """The week's output from the cache, or computed and then cached (its page first, so that
     an entry never exists without its page); `before_computing` is called on a cache miss."""
@@ -196,6 +201,7 @@ def week_output(
         return WeekOutput(**json.loads(entry.read_bytes()))
     before_computing()
     output, page = compute_week_output(path, site_url, key, history, archive.before(path))
+    after_computing(page)
     write_atomically(_page_entry(output.key), json.dumps(asdict(page)).encode())
     write_atomically(entry, json.dumps(asdict(output)).encode())
     return output
@@ -206,9 +212,11 @@ def week_outputs(
     site_url: str,
     before_computing: Callable[[], None] = lambda: None,
     history: HistoryStore | None = None,
+    after_computing: Callable[[WeekPage], None] = lambda page: None,
 ) -> list[WeekOutput]:
     """Every week's output, oldest first; every week's problems are reported before failing.
-    `before_computing` is called before each week that is not in the cache is computed."""
+    `before_computing` is called before each week that is not in the cache is computed, and
+    `after_computing` with its page after."""
     store = history if history is not None else HistoryStore()
     keys = history_keys(paths, store)
     archive = Archive(store)
@@ -219,7 +227,9 @@ def week_outputs(
     for path in paths:
         try:
             key = keys.get(path, "")
-            outputs.append(week_output(path, site_url, store, key, archive, before_computing))
+            outputs.append(
+                week_output(path, site_url, store, key, archive, before_computing, after_computing)
+            )
             labels.append((path, outputs[-1].week))
         except DataError as exc:
             bad_data.extend(exc.problems)

@@ -16,10 +16,24 @@ def test_draws_the_weeks_charts_and_stops_on_leaving() -> None:
     charts = edition_of(SEED).charts
     with SvgDrawer() as drawer:
         svgs = [drawer.draw(chart_spec(c)).decode() for c in charts]
-        helper = drawer._helper  # private: to see that leaving the block stops it
+        helpers = list(drawer._helpers)  # private: to see that leaving the block stops them
     assert all(svg.startswith("<svg") and "mark-" in svg for svg in svgs)
     assert "mark-line" in svgs[0]  # the price chart's line
-    assert helper is not None and helper.returncode is not None
+    assert len(helpers) == 1 and helpers[0].process.returncode is not None
+
+
+def test_drawings_asked_ahead_are_shared_out_and_each_reaches_its_asker() -> None:
+    """Asked ahead of time from two helpers, each drawing comes back to the chart that asked
+    for it, whichever helper drew it, in whatever order they are taken."""
+    charts = [chart_spec(c) for c in edition_of(SEED).charts]
+    with SvgDrawer() as alone:
+        expected = {spec: alone.draw(spec) for spec in charts}
+    with SvgDrawer(helpers=2) as drawer:
+        for spec in charts:
+            drawer.prefetch(spec)
+        assert len(drawer._helpers) == 2
+        drawn = {spec: drawer.draw(spec) for spec in reversed(charts)}
+    assert drawn == expected
 
 
 def test_a_chart_it_cannot_draw_is_named_and_the_next_one_is_drawn() -> None:
@@ -33,7 +47,6 @@ def test_a_chart_it_cannot_draw_is_named_and_the_next_one_is_drawn() -> None:
 def test_a_helper_that_dies_is_an_error_not_a_hang() -> None:
     with SvgDrawer() as drawer:
         drawer.start()
-        assert drawer._helper is not None
-        drawer._helper.kill()
+        drawer._helpers[0].process.kill()
         with pytest.raises(RenderError, match="chart-drawing process stopped"):
             drawer.draw(json.dumps({"mark": "point"}))
