@@ -233,7 +233,7 @@ def test_a_phone_reader_is_told_a_table_goes_on_and_the_site_is_ours(
 def test_the_chart_bundle_loads_only_where_there_are_charts(browser: Any, site: str) -> None:
     for url, wanted in (
         ("about.html", False),
-        ("archive.html", False),
+        ("archive.html", True),  # its chart of every week
         ("weeks/2025-W45.html", True),
     ):
         page, errors, requests = open_page(browser, site + url)
@@ -288,4 +288,30 @@ def test_the_email_reads_as_a_newsletter_in_a_real_renderer(
     assert seen["body"] == ["rgb(26, 26, 26)", "rgb(255, 255, 255)"]
     assert {"View this week in your browser", "unsubscribe here"} <= set(seen["links"])
     page.screenshot(path=str(SCREENSHOTS / f"email-{width}.png"), full_page=True)
+    page.close()
+
+
+def test_the_archive_filters_by_year_and_story_and_its_chart_links_each_week(
+    browser: Any, site: str
+) -> None:
+    page, errors, _ = open_page(browser, site + "archive.html")
+    form = page.locator("form.archive-filter")
+    assert form.is_visible()  # its script shows it
+    assert page.inner_text("form.archive-filter output") == "6 weeks"
+    page.select_option("select[name=year]", "2026")
+    assert page.inner_text("form.archive-filter output") == "2 weeks"
+    assert not page.locator("h2[id='2025']").is_visible()
+    assert page.locator("tr[data-year='2026']:visible").count() == 2
+    page.select_option("select[name=year]", "")
+    page.select_option("select[name=story]", "sell_off")
+    shown = page.locator("tr[data-year]:visible")
+    assert shown.count() == page.locator("tr[data-story='sell_off']").count() >= 1
+    assert all(shown.nth(i).inner_text().endswith("Sell-off") for i in range(shown.count()))
+    page.evaluate("document.querySelector('.vega-chart').scrollIntoView()")
+    page.wait_for_selector("figure.chart.chart-live", timeout=15000)
+    points = page.locator(".vega-chart svg .mark-symbol path")
+    assert points.count() == 6  # a point a week, each a link to its page
+    points.first.click(force=True)
+    page.wait_for_url("**/weeks/2025-W19.html")
+    assert errors == []
     page.close()
