@@ -2,13 +2,12 @@
 
     .venv/bin/python bench/site.py [max_weeks]
 
-The weeks are SYNTHETIC in the sense that no one published them: they are built from the real
-daily series in data/series/ (scripts/derive_weeks.py), one per ISO week going back from
-2026-W07, so they carry real prices. The series begin in 2020, which gives about 310 weeks; older
-weeks are those same weeks again with every date moved back by whole weeks (SYNTHETIC dates on
-real prices), so that 520 weeks can be built.
+The weeks are the committed archive (data/weeks/: 319 weeks, 2020-W02 to 2026-W07, real). For
+`max_weeks` above that, older weeks are rebuilt weeks again with every date moved back by whole
+weeks and their closes written into them (SYNTHETIC dates on real prices). Each site is a folder
+of its own holding its newest weeks, so that every week a page's records name is on the site.
 
-For 1, 52 and `max_weeks` (default 520) weeks it prints:
+For 1, 52 and `max_weeks` (default 319) weeks it prints:
 - cold: the first build, nothing cached (every page computed, drawn, verified; mkdocs in full),
   as `report site` in a fresh process;
 - full: a full rebuild with the week cache warm (as after a change to mkdocs.yml);
@@ -27,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +37,12 @@ import vl_convert  # noqa: E402
 from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 
-from report import cache, weekpages  # noqa: E402
+from report import archive, cache, weekpages  # noqa: E402
 from report.history import HistoryStore  # noqa: E402
+from report.rebuild import rebuild_week  # noqa: E402
 from report.site import build_site  # noqa: E402
-from tests.conftest import derive_module, edition_of  # noqa: E402
+from report.weekfile import dump_yaml, editorial_path, week_paths  # noqa: E402
+from tests.conftest import WEEKS, edition_of  # noqa: E402
 from tests.test_site import site_folder  # noqa: E402  (the same isolated copy the tests build)
 
 HISTORY = ROOT / "data" / "history"  # every build here reads the committed history store
@@ -65,20 +66,37 @@ def moved_back(node: Any, weeks: int) -> Any:
 
 
 def make_weeks(folder: Path, count: int) -> list[Path]:
-    derive = derive_module(folder)
-    last = date.fromisocalendar(2026, 7, 1)
-    real: list[dict[str, Any]] = []
-    while len(real) < count:
-        record = derive.gather_from_series(label(last - timedelta(weeks=len(real))))
-        if not record["assets"]:
-            break  # before the series begin
-        real.append(record)
-    paths = []
-    for i in range(count):
-        record = moved_back(real[i % len(real)], (i // len(real)) * len(real))
+    """`count` weeks, newest last: the committed archive, then moved-back copies before it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    committed = week_paths(WEEKS)
+    for path in committed:
+        shutil.copy(path, folder)
+        if (side := editorial_path(path)).exists():
+            shutil.copy(side, folder)
+    rebuilt = [p.stem for p in committed if p.stem != "2025-W45"][::-1]  # newest first
+    paths = [folder / p.name for p in committed]
+    now = datetime.now(UTC)
+    for i in range(count - len(committed)):
+        real = rebuild_week(rebuilt[i % len(rebuilt)], now)  # closes written in (store=None)
+        record = moved_back(real, (i // len(rebuilt) + 1) * len(rebuilt))
         record["week"] = label(record["period"]["start"])
-        paths.append(derive.write(record))
-    return sorted(paths)
+        record["origin"]["at"] = now
+        path = folder / f"{record['week']}.yaml"
+        path.write_text(dump_yaml(record), encoding="utf-8")
+        paths.append(path)
+    return sorted(paths)[-count:]
+
+
+def site_of(folder: Path, weeks: list[Path]) -> tuple[Path, Path, list[Path]]:
+    """A site folder (configuration, pages) whose weeks folder holds `weeks` alone."""
+    config, public = site_folder(folder)
+    mine = folder / "weeks"
+    mine.mkdir()
+    for path in weeks:
+        shutil.copy(path, mine)
+        if (side := editorial_path(path)).exists():
+            shutil.copy(side, mine)
+    return config, public, [mine / p.name for p in weeks]
 
 
 def timed(step) -> float:  # type: ignore[no-untyped-def]
@@ -100,30 +118,31 @@ def use_cache(folder: Path) -> None:
     """Point every cache of the build at `folder` (an empty folder is a cold cache)."""
     cache.CACHE = folder
     weekpages.WEEKS_CACHE = folder / "weeks"
+    archive.FACTS_CACHE = folder / "facts"
 
 
 def run(command: list[str], cwd: Path | None = None) -> None:
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
 
 
-def site_command(weeks: list[Path]) -> list[str]:
-    """`report site` on these weeks, for the site of the folder it runs in (and its cache)."""
-    command = [sys.executable, "-m", "report.cli", "site", *map(str, weeks)]
+def site_command() -> list[str]:
+    """`report site` as the folder it runs in holds it: its weeks, site and cache."""
+    command = [sys.executable, "-m", "report.cli", "site", "--weeks-dir", "weeks"]
     return [*command, "--config", "mkdocs.yml", "--public", "public", "--history-dir", str(HISTORY)]
 
 
-def in_fresh_copies(folder: Path, weeks: list[Path], runs: int) -> tuple[list[float], list[float]]:
-    """Seconds of `report site` on fresh copies of the site in `folder` (cache included): to
-    build `weeks`, then again with nothing changed."""
+def in_fresh_copies(folder: Path, new: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Seconds of `report site` on fresh copies of the site in `folder` (cache included): with
+    the week `new` added to its weeks, then again with nothing changed."""
     first: list[float] = []
     again: list[float] = []
-    command = site_command(weeks)
     for _ in range(runs):
         copy = folder.with_name(f"{folder.name}-copy")
         shutil.copytree(folder, copy, symlinks=True)
+        shutil.copy(new, copy / "weeks")
         try:
             for times in (first, again):
-                times.append(timed(lambda c=copy: run(command, cwd=c)))
+                times.append(timed(lambda c=copy: run(site_command(), cwd=c)))
         finally:
             shutil.rmtree(copy)
     return first, again
@@ -134,20 +153,19 @@ def figures(times: list[float]) -> str:
 
 
 def main() -> None:
-    most = int(sys.argv[1]) if len(sys.argv) > 1 else 520
+    most = int(sys.argv[1]) if len(sys.argv) > 1 else 319
     with tempfile.TemporaryDirectory() as tmp:
-        all_weeks = make_weeks(Path(tmp) / "weeks", most + 1)
+        all_weeks = make_weeks(Path(tmp) / "all", most + 1)  # the newest is kept, to add
         print(
-            f"{'weeks':>6} {'cold s':>8} {'full s':>8} {'bare s':>8} {'full/bare':>10}"
-            f" {'cold ms/wk':>11} {'full ms/wk':>11}"
+            f"{'weeks':>6} {'cold s':>8} {'full s':>8} {'bare s':>8} {'cold/bare':>10}"
+            f" {'full/bare':>10} {'cold ms/wk':>11}"
         )
         for count in sorted({c for c in (1, 52, most) if c <= most}):
             folder = Path(tmp) / f"site-{count}"
-            config, public = site_folder(folder)
-            paths = all_weeks[-count - 1 : -1]  # the newest week is kept back, to add later
+            config, public, paths = site_of(folder, all_weeks[-count - 1 : -1])
             use_cache(folder / "build" / "cache")  # where `report site` run in `folder` looks
             # In a process of its own, which the other builds of this process do not inherit.
-            cold = timed(lambda p=paths, f=folder: run(site_command(p), cwd=f))
+            cold = timed(lambda f=folder: run(site_command(), cwd=f))
             # A full rebuild, pages cached; then mkdocs alone on the same sources.
             full = median_of(
                 3,
@@ -158,17 +176,23 @@ def main() -> None:
             bare = median_of(
                 3, lambda c=config, b=bare_dir: mkdocs_build(load_config(str(c), site_dir=str(b)))
             )
+            shutil.rmtree(bare_dir)
             print(
-                f"{count:6d} {cold:8.2f} {full:8.2f} {bare:8.2f} {full / bare:10.2f}"
-                f" {cold / count * 1000:11.1f} {full / count * 1000:11.1f}"
+                f"{count:6d} {cold:8.2f} {full:8.2f} {bare:8.2f} {cold / bare:10.2f}"
+                f" {full / bare:10.2f} {cold / count * 1000:11.1f}"
             )
         folder = Path(tmp) / f"site-{most}"
-        added, same = in_fresh_copies(folder, all_weeks, 3)
+        added, same = in_fresh_copies(folder, all_weeks[-1], 3)
         load = [sys.executable, "-c", "import report.cli, report.site"]
-        start = median_of(3, lambda: run(load))
+        start = median_of(5, lambda: run(load))
+        add, nothing = statistics.median(added), statistics.median(same)
         print(f"adding one week to the {most}-week site with `report site`: {figures(added)}")
         print(f"the same with nothing changed: {figures(same)}")
-        print(f"of each, starting Python and loading what the command uses: {start:.2f} s")
+        print(f"starting Python and loading what the command uses: {start:.2f} s")
+        print(
+            f"ratios: adding / nothing changed {add / nothing:.2f};"
+            f" nothing changed / loading {nothing / start:.2f}"
+        )
 
         edition = edition_of(ROOT / "data" / "weeks" / "2025-W45.yaml")
         charts = [c.to_dict() for c in edition.charts]

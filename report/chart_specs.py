@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import cache
 from typing import Any, cast
 
 import altair as alt
+
+from report.charts import SLOT
 
 # The static renders' colours, by role: they keep contrast on white and on Material's slate.
 PALETTE = {
@@ -53,9 +54,6 @@ DATE_AXIS = alt.Axis(
     labelSeparation=12,
     labelFlush=True,
 )
-
-
-SLOT = "__slot__"
 
 
 def _data(slot: str) -> dict[str, Any]:
@@ -197,18 +195,7 @@ MAKERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
 }
 
 
-@cache
-def _template(kind: str, shape: tuple[Any, ...]) -> str:
-    """A chart's specification for one shape, checked against the schema, as JSON text."""
+def template(kind: str, shape: tuple[Any, ...]) -> str:
+    """A chart's specification for one shape, checked against the schema, as JSON text; its
+    rows are slots (report/charts.py `fill` puts a week's rows in them)."""
     return json.dumps(MAKERS[kind](*shape).to_dict(validate=True))
-
-
-def spec(
-    kind: str, shape: tuple[Any, ...], data: dict[str, list[dict[str, Any]]]
-) -> dict[str, Any]:
-    """The Vega-Lite specification of a chart: its shape's, with `data` in its slots."""
-    filled: dict[str, Any] = json.loads(_template(kind, shape))
-    for name, rows in filled.get("datasets", {}).items():
-        if len(rows) == 1 and SLOT in rows[0]:
-            filled["datasets"][name] = data[rows[0][SLOT]]
-    return filled

@@ -7,12 +7,14 @@ only when one is.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from report.cache import cached, code_version
 from report.claims import Claim, Inputs
 from report.claims.prices import Drawdown
 from report.formatting import long_date, signed_pct, usd
@@ -55,11 +57,33 @@ def on_white(spec: dict[str, Any], width: int, height: int | None = None) -> dic
     return fixed
 
 
-def _spec(kind: str, shape: tuple[Any, ...], **data: list[dict[str, Any]]) -> dict[str, Any]:
-    """A chart's specification, by its maker in report/chart_specs.py (Altair loads here)."""
-    from report import chart_specs
+def spec_of(kind: str, shape: tuple[Any, ...], **data: list[dict[str, Any]]) -> dict[str, Any]:
+    """A chart's specification: its shape's (report/chart_specs.py, kept in the cache, so that
+    a build with a chart to draw loads Altair only for a shape it has not met) with `data` in
+    its slots."""
+    template = cached(
+        f"chart-template:{code_version()}:{kind}:{shape!r}",
+        partial(_template, kind, shape),
+        ".json",
+    )
+    return fill(json.loads(template), data)
 
-    return chart_specs.spec(kind, shape, data)
+
+def _template(kind: str, shape: tuple[Any, ...]) -> bytes:
+    from report import chart_specs  # Altair loads here
+
+    return chart_specs.template(kind, shape).encode()
+
+
+SLOT = "__slot__"  # a data row that marks where a chart's rows go (report/chart_specs.py)
+
+
+def fill(template: dict[str, Any], data: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """A chart shape's specification with `data` in its slots."""
+    for name, rows in template.get("datasets", {}).items():
+        if len(rows) == 1 and SLOT in rows[0]:
+            template["datasets"][name] = data[rows[0][SLOT]]
+    return template
 
 
 def price_chart(inputs: Inputs, claims: list[Claim]) -> Chart | None:
@@ -99,7 +123,7 @@ def price_chart(inputs: Inputs, claims: list[Claim]) -> Chart | None:
         columns=("Date", "Close"),
         rows=[(d.isoformat(), usd(v)) for d, v in points],
         make=partial(
-            _spec, "price", (high is not None,), closes=data, week=[band], ath=[{"ath": high}]
+            spec_of, "price", (high is not None,), closes=data, week=[band], ath=[{"ath": high}]
         ),
         traced=tuple(close for _, close in traced),
     )
@@ -123,7 +147,7 @@ def changes_chart(inputs: Inputs) -> Chart | None:
         columns=("Asset", "Horizon", "Change"),
         rows=rows,
         make=partial(
-            _spec,
+            spec_of,
             "changes",
             (tuple(m.symbol for m in inputs.moves),),
             changes=values,
@@ -148,7 +172,7 @@ def liquidations_chart(inputs: Inputs) -> Chart | None:
         alt_text="Daily liquidations, long positions stacked under short positions.",
         columns=("Date", "Side", "Liquidated"),
         rows=[(v["date"], v["side"], usd(v["usd"])) for v in values],
-        make=partial(_spec, "liquidations", (), days=values),
+        make=partial(spec_of, "liquidations", (), days=values),
     )
 
 
@@ -169,7 +193,7 @@ def fear_greed_chart(inputs: Inputs) -> Chart | None:
         ),
         columns=("Date", "Index"),
         rows=[(d.isoformat(), f"{v:.0f}") for d, v in points],
-        make=partial(_spec, "fear_greed", (), readings=data),
+        make=partial(spec_of, "fear_greed", (), readings=data),
     )
 
 

@@ -26,7 +26,7 @@ import vl_convert
 
 from report.build import WEEK_PAGE_ROOT
 from report.cache import cached, digest, is_cached, write_atomically
-from report.charts import on_white
+from report.charts import on_white, spec_of
 from report.feed import render_feed
 from report.formatting import long_date, text, usd
 from report.history import HistoryStore
@@ -216,8 +216,6 @@ def _archive_filter(weeks: list[WeekOutput]) -> str:
 
 def archive_chart_spec(weeks: list[WeekOutput]) -> str:
     """Bitcoin's price each week of the archive, each week's point linking its page."""
-    from report import chart_specs  # Altair loads here
-
     rows = [
         {
             "date": week_start(w.week).isoformat(),
@@ -227,7 +225,7 @@ def archive_chart_spec(weeks: list[WeekOutput]) -> str:
         }
         for w in weeks
     ]
-    return json.dumps(chart_specs.spec("archive", (), {"weeks": rows}), sort_keys=True)
+    return json.dumps(spec_of("archive", (), weeks=rows), sort_keys=True)
 
 
 def _archive_figure(weeks: list[WeekOutput]) -> str:
