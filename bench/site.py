@@ -78,7 +78,7 @@ def make_weeks(folder: Path, count: int) -> list[Path]:
     now = datetime.now(UTC)
     for i in range(count - len(committed)):
         real = rebuild_week(rebuilt[i % len(rebuilt)], now)  # closes written in (store=None)
-        record = moved_back(real, (i // len(rebuilt) + 1) * len(rebuilt))
+        record = moved_back(real, (i // len(rebuilt) + 1) * len(committed))  # past the archive
         record["week"] = label(record["period"]["start"])
         record["origin"]["at"] = now
         path = folder / f"{record['week']}.yaml"
