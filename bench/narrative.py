@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/narrative.py
 
-Prints, per committed week, the median over many runs of the whole edition and of two of its
+Prints, per sample week, the median over many runs of the whole edition and of two of its
 parts (finding the claims; verifying the written texts, claims re-derived), then the time to
-build every week the committed series can give once each, and the wall time of the whole
-`report build` command over all committed weeks. Figures, not a pass/fail: the aim is well
+build every committed week once each, and the wall time of the whole `report build` command
+over all committed weeks. Figures, not a pass/fail: the aim is well
 under 50 ms a week.
 """
 
@@ -22,13 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report.build import build_editions  # noqa: E402
 from report.claims import find_claims, make_inputs  # noqa: E402
 from report.edition import build_edition  # noqa: E402
 from report.history import HistoryStore  # noqa: E402
 from report.verify import verify_edition  # noqa: E402
-from report.weekfile import load_previous, load_week_files, week_paths  # noqa: E402
-from tests.conftest import derive_module  # noqa: E402
-from tests.test_all_weeks import all_weeks  # noqa: E402
+from report.weekfile import (  # noqa: E402
+    load_all_week_files,
+    load_previous,
+    load_week_files,
+    week_paths,
+)
+from tests.conftest import SAMPLE_WEEKS  # noqa: E402
 
 RUNS = 20
 COMMAND_RUNS = 5
@@ -48,8 +53,8 @@ def main() -> None:
     print(f"narrative step, median of {RUNS} runs per week (ms)")
     print(f"{'week':10} {'claims':>8} {'verify':>8} {'edition':>8}")
     totals = []
-    for path in week_paths(ROOT / "data" / "weeks"):
-        files = load_week_files(path)
+    for label in SAMPLE_WEEKS:
+        files = load_week_files(ROOT / "data" / "weeks" / f"{label}.yaml")
         previous = load_previous(files)
         edition = build_edition(files, previous, history)
         claims = median_ms(lambda f=files, p=previous: find_claims(make_inputs(f, p, history)))
@@ -60,16 +65,12 @@ def main() -> None:
     median = statistics.median(totals)
     print(f"edition (claims, story, words, charts, verification): median {median:.2f} ms/week")
 
-    with tempfile.TemporaryDirectory() as folder:
-        derive = derive_module(Path(folder))
-        paths = [derive.write(derive.gather_from_series(week)) for week in all_weeks()]
-        loaded = [load_week_files(p) for p in paths]
-        start = time.perf_counter()
-        for files in loaded:
-            build_edition(files, load_previous(files, loaded), history)
-        seconds = time.perf_counter() - start
+    loaded = load_all_week_files(week_paths(ROOT / "data" / "weeks"))
+    start = time.perf_counter()
+    build_editions(loaded, history=history)  # each against its archive, as `report build`
+    seconds = time.perf_counter() - start
     print(
-        f"every week the series give ({len(loaded)}), once each: {seconds:.1f} s,"
+        f"every committed week ({len(loaded)}), once each: {seconds:.1f} s,"
         f" {seconds / len(loaded) * 1000:.1f} ms/week"
     )
 

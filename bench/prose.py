@@ -1,46 +1,37 @@
-"""How the pages read across the archive: every week the committed series can give, built.
+"""How the pages read across the archive: every committed week (2020 on), built.
 
     .venv/bin/python bench/prose.py
 
-Prints, over the pages and digests of every week derived from data/series/ (2020 on) and the
-committed weeks: sentences repeated within a page or digest (must be 0), internal identifiers
-(must be 0), headline words (max and median), the share of each page's sentences that, numbers
-and dates masked, are identical to a sentence of the week before (headings, the same every
-week by design, left out), and the most repeated sentence shapes. Figures, not a pass/fail.
+Prints, over the pages and digests of every committed week, each set against the archive of
+the weeks before it as `report build` does: sentences repeated within a page or digest (must
+be 0), internal identifiers (must be 0), headline words (max and median), the share of each
+page's sentences that, numbers and dates masked, are identical to a sentence of the week before
+(headings, the same every week by design, left out), and the most repeated sentence shapes.
+Figures, not a pass/fail.
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from report.build import written_page  # noqa: E402
-from report.edition import Edition, build_edition  # noqa: E402
+from report.build import build_editions, written_page  # noqa: E402
+from report.edition import Edition  # noqa: E402
 from report.history import HistoryStore  # noqa: E402
 from report.prose import identifiers, repeated, sentences, shape  # noqa: E402
-from report.weekfile import load_previous, load_week_files, week_paths  # noqa: E402
-from tests.conftest import derive_module  # noqa: E402
-from tests.test_all_weeks import all_weeks  # noqa: E402
+from report.weekfile import load_all_week_files, week_paths  # noqa: E402
 
 TOP_SHAPES = 12
 
 
 def editions() -> list[Edition]:
-    history = HistoryStore(ROOT / "data" / "history")
-    with tempfile.TemporaryDirectory() as scratch:
-        derive = derive_module(Path(scratch))
-        paths = [derive.write(derive.gather_from_series(week)) for week in all_weeks()]
-        derived = [load_week_files(p) for p in paths]
-        built = [build_edition(f, load_previous(f, derived), history) for f in derived]
-    committed = [load_week_files(p) for p in week_paths(ROOT / "data" / "weeks")]
-    built += [build_edition(f, load_previous(f, committed), history) for f in committed]
-    return built
+    loaded = load_all_week_files(week_paths(ROOT / "data" / "weeks"))
+    return build_editions(loaded, history=HistoryStore(ROOT / "data" / "history"))
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ weeks hold the crashes, records and quiet spells that break rules; this is where
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
 
 import pytest
 
@@ -22,18 +21,6 @@ from report.history import HistoryStore
 from report.weekfile import load_previous, load_week_files, week_paths
 from tests import oracle
 from tests.conftest import ROOT, SEED, WEEKS
-
-FIRST, LAST = date(2020, 1, 6), date(2026, 2, 20)  # Mondays from the series' first full week
-
-
-def all_weeks() -> list[str]:
-    """Every ISO week whose seven days the series hold."""
-    weeks, monday = [], FIRST
-    while monday + timedelta(days=6) <= LAST:
-        year, week, _ = monday.isocalendar()
-        weeks.append(f"{year}-W{week:02d}")
-        monday += timedelta(days=7)
-    return weeks
 
 
 @pytest.mark.slow
