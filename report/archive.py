@@ -1,11 +1,12 @@
 """The archive: every week of record in a folder, each reduced to the facts other weeks compare
 themselves with ("the largest weekly fall since…", "a third losing week in a row").
 
-A week's facts are what its own page states: Bitcoin's seven-day change, the spread of its
-daily closes, its Fear & Greed reading and the losses its listed incidents add up to; so a
-record a page claims can be checked against the page of the week it names. A week's facts
-depend on its own files and the history store only (never on other weeks), so they are cached
-by the hash of those, and a new week changes no earlier week's facts.
+A week's facts are measured the same way for every week, whenever its page was written:
+Bitcoin's move from the close before the week to its last close, the spread of its daily
+closes, its lowest and highest daily Fear & Greed readings, and the losses its listed incidents
+add up to. A week still under way (a page written on its Tuesday) has no move or range yet.
+A week's facts depend on its own files and the history store only (never on other weeks), so
+they are cached by the hash of those, and a new week changes no earlier week's facts.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from pathlib import Path
 
 from report.cache import CACHE, code_version, digest, write_atomically
 from report.claims.inputs import Inputs, make_inputs
-from report.claims.prices import WeekRange
-from report.claims.records import week_losses
+from report.claims.records import fear_greed_extreme, week_losses, weekly_change, weekly_range
 from report.history import HistoryStore
 from report.model import is_week_label, week_start
 from report.weekfile import editorial_path, load_week_files, week_paths
@@ -32,23 +32,23 @@ class WeekFacts:
     """One week as the archive compares it; None where the week has no such figure."""
 
     week: str
-    change_pct: float | None  # Bitcoin's seven-day change, as the week's page gives it
+    change_pct: float | None  # Bitcoin's move, the close before the week to its last close
     range_pct: float | None  # how far its highest daily close was above its lowest
-    fear_greed: int | None  # the Fear & Greed reading its page gives
+    fear_greed_low: float | None  # the lowest daily Fear & Greed reading of its days
+    fear_greed_high: float | None
     losses_usd: float | None  # the losses of the incidents it lists (None: no listings)
 
 
 def facts_of(inputs: Inputs) -> WeekFacts:
-    week = inputs.week
-    change = inputs.btc.change_7d
-    ranges = inputs.found(WeekRange)
-    reading = week.sentiment.fear_greed if week.sentiment else None
-    losses = week_losses(inputs)
+    """The figures the records of report/claims/records.py compare, by their own code."""
+    change, width, losses = weekly_change(inputs), weekly_range(inputs), week_losses(inputs)
+    low, high = fear_greed_extreme(inputs, False), fear_greed_extreme(inputs, True)
     return WeekFacts(
-        week=week.week,
+        week=inputs.week.week,
         change_pct=change.value if change else None,
-        range_pct=ranges[0].width.value if ranges else None,
-        fear_greed=reading.value if reading else None,
+        range_pct=width.value if width else None,
+        fear_greed_low=low[0].value if low else None,
+        fear_greed_high=high[0].value if high else None,
         losses_usd=losses.value if losses else None,
     )
 

@@ -31,7 +31,14 @@ MAX_HEADLINE_WORDS = 14
 LEVEL_NEWS_DAYS = 90  # a level last crossed sooner than this is no headline
 BIG_MOVE_PCT = 10  # a weekly move this large outranks a level crossed within the year
 # Claims that are told in their sections but never lead a summary bullet.
-NOT_IN_SUMMARY = {"week_over_week", "open_interest", "week_range", "best_day", "worst_day"}
+NOT_IN_SUMMARY = {
+    "week_over_week",
+    "open_interest",
+    "week_range",
+    "best_day",
+    "worst_day",
+    "loss_record",  # told with the week's hacks, whose own line gives the total
+}
 # The topic a story's summary leads with, when the story is about it.
 LEAD_TOPIC = {
     Story.RECORD_HIGH: "price",

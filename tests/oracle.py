@@ -118,7 +118,7 @@ class Week:
     through: date  # the last complete day when the week was quoted
     price: float  # Bitcoin's quote, from the week file
     change_7d: float | None
-    fear_greed: int | None = None  # the week file's reading
+    reading_day: date | None = None  # the day of the week file's Fear & Greed reading
     losses: float | None = None  # what the week file's (and its desk's) incidents lost
 
     @property
@@ -154,14 +154,49 @@ def week_of(path: Path) -> Week:
         through,
         price,
         change,
-        reading["value"] if reading else None,
+        reading["date"] if reading else None,
         losses,
     )
 
 
+@cache
+def fear_greed() -> dict[date, int]:
+    """alternative.me's daily readings, as the committed series hold them."""
+    with (SERIES / "fear_greed_alternative_me.csv").open(newline="") as f:
+        return {date.fromisoformat(r["date"]): int(float(r["value"])) for r in csv.DictReader(f)}
+
+
+def weekly(week: Week) -> float | None:
+    """Bitcoin's move from the close before the week to its last close, once the week is over."""
+    btc = daily("BTC")
+    before, end = week.start - timedelta(days=1), week.end
+    if week.through < end or before not in btc or end not in btc:
+        return None
+    return (btc[end][1] / btc[before][1] - 1) * 100
+
+
+def readings(week: Week) -> list[tuple[date, int]]:
+    """The daily Fear & Greed readings of the week's days, up to the week's own reading."""
+    if week.reading_day is None:
+        return []
+    last = min(week.end, week.reading_day)
+    days = [week.start + timedelta(days=i) for i in range((last - week.start).days + 1)]
+    return [(d, fear_greed()[d]) for d in days if d in fear_greed()]
+
+
+def fg_low(week: Week) -> int | None:
+    return min((v for _, v in readings(week)), default=None)
+
+
+def fg_high(week: Week) -> int | None:
+    return max((v for _, v in readings(week)), default=None)
+
+
 def spread_of(week: Week) -> float | None:
     """How far the week's highest daily close, counting the close before it, was above its
-    lowest."""
+    lowest, once the week is over."""
+    if week.through < week.end:
+        return None
     closes = [c for _, c in _closes("BTC", [week.start - timedelta(days=1), *week.days()])]
     return (max(closes) / min(closes) - 1) * 100 if len(closes) > 1 else None
 
@@ -218,53 +253,77 @@ def _record_in_all(text: str, week: Week, run: list[Week], archive: list[Week], 
 
 def _moved(week: Week, falling: bool) -> bool:
     """Whether Bitcoin fell (or rose) over the week, by at least the 0.1% a page shows."""
-    change = week.change_7d
+    change = weekly(week)
     return change is not None and round(change, 1) != 0 and (change < 0) == falling
 
 
+def _record(
+    m: re.Match[str],
+    since_at: int,
+    week: Week,
+    run: list[Week],
+    archive: list[Week],
+    value: float | None,
+    of,
+    beats,
+) -> bool:  # type: ignore[no-untyped-def]
+    """A record's "since the week of D (link), when it was X" (groups since_at to since_at+2)
+    or "in any week we report, back to the week of D (link)" (the next two)."""
+    if m[since_at + 1]:
+        return _record_since(m[0], week, run, value, of, beats, m[since_at + 2])
+    return _record_in_all(m[0], week, run, archive, value, of, beats)
+
+
 def check_records(text: str, week: Week, archive: list[Week], verdicts: Verdicts) -> None:
-    """The records a page claims across weeks, against every week of record's own figures."""
+    """The records a page claims across weeks, against every week's own figures, each measured
+    from the raw series: the close-to-close move, the spread of the closes, the lowest and
+    highest daily Fear & Greed readings, and the listed hacks' losses."""
     label, run = week.label, _run_before(week, archive)
     more = lambda a, b: a >= b  # noqa: E731
     less = lambda a, b: a <= b  # noqa: E731
-    change = lambda w: w.change_7d  # noqa: E731
+    tail = (
+        rf"(?:since {LINKED}, when (?:it|they) (?:also )?\w+ ([\d.]+%?)"
+        rf"|in any week we report, back to {LINKED})"
+    )
     for m in re.finditer(
-        rf"(?:largest weekly (fall|gain) since|had not (fallen|gained) this much in a week since)"
-        rf" {LINKED}, when it (?:lost|gained) ([\d.]+%)",
+        rf"Bitcoin's ([\d.]+%) (fall|gain) over the week, from the close before it to Sunday's"
+        rf" close, was its largest in (?:a week )?{tail}",
         text,
     ):
-        beats = more if (m[1] or m[2]).startswith("gain") else less
-        ok = _record_since(m[0], week, run, week.change_7d, change, beats, m[5])
-        verdicts.judge("weekly move since", ok, label, m[0])
+        beats = more if m[2] == "gain" else less
+        own = weekly(week)
+        ok = (
+            own is not None
+            and shown(own, m[1])
+            and _record(m, 3, week, run, archive, own, weekly, beats)
+        )
+        verdicts.judge("weekly move record", ok, label, m[0])
     for m in re.finditer(
-        rf"largest weekly (fall|gain) in every week we report, back to {LINKED}", text
-    ):
-        beats = more if m[1] == "gain" else less
-        ok = _record_in_all(m[0], week, run, archive, week.change_7d, change, beats)
-        verdicts.judge("weekly move in every week", ok, label, m[0])
-    own_spread = spread_of(week)
-    for m in re.finditer(
-        rf"(tightest|widest) weekly range (?:since {LINKED}, when the closes spread ([\d.]+%)"
-        rf"|in every week we report, back to {LINKED})",
+        rf"closes spanned ([\d.]+%) from lowest to highest,"
+        rf" its (widest|tightest) weekly range {tail}",
         text,
     ):
-        beats = more if m[1] == "widest" else less
-        if m[4]:
-            ok = _record_since(m[0], week, run, own_spread, spread_of, beats, m[4])
-        else:
-            ok = _record_in_all(m[0], week, run, archive, own_spread, spread_of, beats)
+        beats = more if m[2] == "widest" else less
+        own = spread_of(week)
+        ok = (
+            own is not None
+            and shown(own, m[1])
+            and _record(m, 3, week, run, archive, own, spread_of, beats)
+        )
+        if ok and m[2] == "widest":  # said only of a week that swung, not of a one-way week
+            ok = abs(own - abs(weekly(week) or 0.0)) >= 1.0
         verdicts.judge("weekly range record", ok, label, m[0])
-    reading = lambda w: w.fear_greed  # noqa: E731
-    for m in re.finditer(
-        rf"(lowest|highest) weekly reading (?:since {LINKED}, when it stood at (\d+)"
-        rf"|in every week we report, back to {LINKED})",
-        text,
-    ):
-        beats = more if m[1] == "highest" else less
-        if m[4]:
-            ok = _record_since(m[0], week, run, week.fear_greed, reading, beats, m[4])
-        else:
-            ok = _record_in_all(m[0], week, run, archive, week.fear_greed, reading, beats)
+    for m in re.finditer(rf"its (lowest|highest) reading {tail}", text):
+        highest = m[1] == "highest"
+        of, beats = (fg_high, more) if highest else (fg_low, less)
+        own = of(week)
+        ok = _record(m, 2, week, run, archive, own, of, beats)
+        stated = re.search(
+            rf"(?:rose|fell) to (\d+),? on ({SHORT_DATE})[,:] {re.escape(m[0])}", text
+        )
+        if stated:  # the day and value it names are the week's extreme
+            on = day_of(stated[2], week.start.year)
+            ok = ok and int(stated[1]) == own and (on, own) in readings(week)
         verdicts.judge("fear and greed record", ok, label, m[0])
     losses = lambda w: w.losses  # noqa: E731
     for m in re.finditer(
@@ -273,24 +332,19 @@ def check_records(text: str, week: Week, archive: list[Week], verdicts: Verdicts
         ok = _record_since(m[0], week, run, week.losses, losses, more, m[3])
         verdicts.judge("hack losses record", ok, label, m[0])
     for m in re.finditer(
-        rf"(\w+) (losing|winning) week in a row, counting from {LINKED}"
-        rf"|Counting from {LINKED}, that makes it Bitcoin's (\w+) (losing|winning) week in a row",
+        rf"This week was Bitcoin's (\w+) (losing|winning) week in a row, counting from {LINKED}",
         text,
     ):
-        word, kind = (m[1], m[2]) if m[1] else (m[7], m[8])
-        link = re.search(LINKED, m[0])
-        assert link is not None
-        count = ORDINALS.split().index(word) + 1 if word in ORDINALS.split() else 0
-        falling = kind == "losing"
-
+        count = ORDINALS.split().index(m[1]) + 1 if m[1] in ORDINALS.split() else 0
+        falling = m[2] == "losing"
         streak = [week, *run][:count]
         ok = (
             count >= 3
             and len(run) >= count  # the week before the streak is held: the count is exact
             and all(_moved(w, falling) for w in streak)
             and not _moved(run[count - 1], falling)
-            and streak[-1].label == link[2]
-            and streak[-1].start == day_of(link[1])
+            and streak[-1].label == m[4]
+            and streak[-1].start == day_of(m[3])
         )
         verdicts.judge("streak", ok, label, m[0])
 

@@ -60,7 +60,7 @@ def test_every_committed_week_says_only_true_things() -> None:
         "worst day",
         "week's low",
         "one high per day",
-        "weekly move since",
+        "weekly move record",
         "weekly range record",
         "fear and greed record",
         "hack losses record",

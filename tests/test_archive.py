@@ -136,13 +136,20 @@ def test_the_committed_archive_is_small() -> None:
 
 
 def test_the_seed_week_sets_records_against_the_whole_archive() -> None:
+    """Written on its Tuesday, the seed week has no weekly move yet, so no move record; its
+    Fear & Greed low is set against every week's lowest daily reading."""
     edition = edition_of(SEED)
-    move = edition.claim("move_record")
-    assert move is not None and move.since_week == "2025-W10" and not move.highest
+    assert edition.claim("move_record") is None and edition.claim("streak") is None
     reading = edition.claim("fear_greed_record")
-    assert reading is not None and reading.since_week == "2022-W35" and reading.value.value == 21
-    assert "[the week of August 29, 2022](../weeks/2022-W35.md)" in edition.page.replace(
-        "<root>/", "../"
+    assert (reading.since_week, reading.value.value, str(reading.on)) == (
+        "2025-W15",
+        21,
+        "2025-11-04",
+    )
+    page = edition.page.replace("<root>/", "../")
+    assert (
+        "down from 50 on October 28. That was its lowest reading since [the week of April 7,"
+        " 2025](../weeks/2025-W15.md), when it touched 18." in page
     )
 
 
@@ -180,15 +187,15 @@ def test_a_streak_is_counted_only_from_a_week_that_went_the_other_way() -> None:
 def test_verification_refuses_a_record_the_archive_does_not_give() -> None:
     """The named week's figure changed in the archive (another week's page would now say
     something else): the claim no longer follows, and verification says so."""
-    archive = _facts("2020-W02", "2025-W45")
-    claim = edition_of(SEED).claim("move_record")
-    assert claim.check(_inputs("2025-W45", archive)) == []
-    named = next(i for i, f in enumerate(archive) if f.week == "2025-W10")
+    archive = _facts("2020-W02", "2022-W24")
+    claim = edition_of(WEEKS / "2022-W24.yaml").claim("move_record")
+    assert claim.since_week == "2021-W20" and claim.check(_inputs("2022-W24", archive)) == []
+    named = next(i for i, f in enumerate(archive) if f.week == "2021-W20")
     altered = list(archive)
     altered[named] = WeekFacts(**{**vars(archive[named]), "change_pct": -5.0})  # SYNTHETIC
-    problems = claim.check(_inputs("2025-W45", altered))
-    assert (problems and "does not follow" in problems[0]) or "differs" in problems[0]
-    assert _inputs("2025-W45", altered).found(MoveRecord)[0].since_week != "2025-W10"
+    problems = claim.check(_inputs("2022-W24", altered))
+    assert problems and ("does not follow" in problems[0] or "differs" in problems[0])
+    assert _inputs("2022-W24", altered).found(MoveRecord)[0].since_week != "2021-W20"
 
 
 # The site: records link the weeks they name, the archive page

@@ -13,19 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from report.claims.base import Claim, score, sign
 from report.claims.inputs import Inputs
 from report.claims.prices import WeekRange
 from report.model import week_start
-from report.trace import Traced, read, total
+from report.trace import Traced, pct_change, read, total
 from report.weekfile import previous_week
 
 MIN_RECORD_WEEKS = 26  # a "since" less than half a year back is not worth a line
 MIN_ARCHIVE_WEEKS = 52  # "in every week we report" needs a year of weeks at least
 MIN_MOVE_PCT = 5.0  # a smaller weekly move is no record, however long since
+ONE_WAY_PP = 1.0  # a range within this of the week's move: the week went one way
 MIN_STREAK = 3  # weeks in a row
 MAX_STREAK = 12  # ordinals are written as words, up to "twelfth"
 RECORD_SCALE_WEEKS = 78  # a record a year and a half long scores 1; four and a half, the most
@@ -70,6 +71,7 @@ class ArchiveRecord(Claim):
     PHRASES: ClassVar[dict[str, str]] = {}
 
     value: Traced
+    on: date | None = None  # the day of the week's own figure, where it is a day's
     highest: bool  # the most since (a rise, the widest, the greediest, the largest losses)
     since: date | None
     since_week: str | None
@@ -79,30 +81,36 @@ class ArchiveRecord(Claim):
     weeks: int  # weeks walked before the week named (or the whole walk)
 
     @classmethod
-    def own_value(cls, inputs: Inputs) -> Traced | None:
+    def own(cls, inputs: Inputs, highest: bool) -> tuple[Traced, date | None] | None:
+        """The week's own figure (and its day), as the archive keeps it for every week."""
         raise NotImplementedError
 
     @classmethod
-    def directions(cls, value: Traced) -> Iterable[bool]:
+    def measure_of(cls, highest: bool) -> str:
+        return cls.measure
+
+    @classmethod
+    def directions(cls, inputs: Inputs) -> Iterable[bool]:
         """Which ways the week may stand out: True for the most, False for the least."""
         return (True, False)
 
     @classmethod
     def find(cls, inputs: Inputs) -> Iterable[ArchiveRecord]:
-        value = cls.own_value(inputs)
-        if value is None:
-            return
-        for highest in cls.directions(value):
-            found = cls._found(inputs, value, highest)
+        for highest in cls.directions(inputs):
+            own = cls.own(inputs, highest)
+            found = cls._found(inputs, *own, highest) if own is not None else None
             if found is not None:
                 yield found
 
     @classmethod
-    def _found(cls, inputs: Inputs, value: Traced, highest: bool) -> ArchiveRecord | None:
+    def _found(
+        cls, inputs: Inputs, value: Traced, on: date | None, highest: bool
+    ) -> ArchiveRecord | None:
         def beats(other: float) -> bool:
             return other >= value.value if highest else other <= value.value
 
-        walk = walk_back(inputs, cls.measure, beats)
+        measure = cls.measure_of(highest)
+        walk = walk_back(inputs, measure, beats)
         if walk is None:
             return None
         if walk.since is None and not (walk.reached_start and walk.weeks >= MIN_ARCHIVE_WEEKS):
@@ -113,7 +121,7 @@ class ArchiveRecord(Claim):
         first_week = archive[len(archive) - walk.weeks]["week"]
         since_week = archive[walk.since]["week"] if walk.since is not None else None
         since_value = (
-            read(inputs.record, f"archive[{walk.since}].{cls.measure}", cls.unit)
+            read(inputs.record, f"archive[{walk.since}].{measure}", cls.unit)
             if walk.since is not None
             else None
         )
@@ -124,6 +132,7 @@ class ArchiveRecord(Claim):
             subject=cls.subject_of(),
             score=reach,
             value=value,
+            on=on,
             highest=highest,
             since=week_start(since_week) if since_week else None,
             since_week=since_week,
@@ -141,6 +150,11 @@ class ArchiveRecord(Claim):
     def key(self) -> tuple[Any, ...]:
         return (self.subject, self.highest)
 
+    @property
+    def tie(self) -> bool:
+        """Whether the week named went exactly as far: "when it also touched 6"."""
+        return self.since_value is not None and self.since_value.value == self.value.value
+
     def condition(self) -> str | None:
         if self.since_value is None:
             return None
@@ -151,10 +165,8 @@ class ArchiveRecord(Claim):
         )
         return None if reached else f"the week of {self.since} did not go as far"
 
-    @property
-    def linked_weeks(self) -> list[str]:
-        """The weeks the claim names, whose pages it links."""
-        return [self.since_week or self.first_week]
+    def phrases(self) -> set[str]:
+        return {"since"} if self.since else {"in any week"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,19 +177,21 @@ class MoveRecord(ArchiveRecord):
     measure = "change_pct"
     unit = "pct"
     PHRASES: ClassVar[dict[str, str]] = {
-        "since": r"\b(largest|biggest) weekly (fall|gain|rise) since\b"
-        r"|\bnot (fallen|gained|risen) this (much|far) in a week since\b",
-        "in every week": r"\b(largest|biggest) weekly (fall|gain|rise) (in|of) every week\b",
+        "since": r"\bwas its largest in a week since\b",
+        "in any week": r"\bwas its largest in any week we report\b",
     }
 
     @classmethod
-    def own_value(cls, inputs: Inputs) -> Traced | None:
-        change = inputs.btc.change_7d
-        return change if change is not None and abs(change.value) >= MIN_MOVE_PCT else None
+    def own(cls, inputs: Inputs, highest: bool) -> tuple[Traced, date | None] | None:
+        change = weekly_change(inputs)
+        return (change, None) if change is not None else None
 
     @classmethod
-    def directions(cls, value: Traced) -> Iterable[bool]:
-        return (value.value > 0,)
+    def directions(cls, inputs: Inputs) -> Iterable[bool]:
+        change = weekly_change(inputs)
+        if change is None or abs(change.value) < MIN_MOVE_PCT:
+            return ()
+        return (change.value > 0,)
 
     @classmethod
     def subject_of(cls) -> str | None:
@@ -190,20 +204,32 @@ class MoveRecord(ArchiveRecord):
 
 @dataclass(frozen=True, kw_only=True)
 class RangeRecord(ArchiveRecord):
+    """The spread of the week's daily closes (counting the close before it): the widest only
+    where the week swung, since a week that went one way has its move for its range, which
+    the move's own record says."""
+
     kind = "range_record"
     label = "Range"
     topic = "range"
     measure = "range_pct"
     unit = "pct"
     PHRASES: ClassVar[dict[str, str]] = {
-        "since": r"\b(tightest|widest) (weekly )?range since\b",
-        "in every week": r"\b(tightest|widest) (weekly )?range (in|of) every week\b",
+        "since": r"\b(tightest|widest) weekly range since\b",
+        "in any week": r"\b(tightest|widest) weekly range in any week we report\b",
     }
 
     @classmethod
-    def own_value(cls, inputs: Inputs) -> Traced | None:
-        ranges = inputs.found(WeekRange)
-        return ranges[0].width if ranges else None
+    def own(cls, inputs: Inputs, highest: bool) -> tuple[Traced, date | None] | None:
+        width = weekly_range(inputs)
+        return (width, None) if width is not None else None
+
+    @classmethod
+    def directions(cls, inputs: Inputs) -> Iterable[bool]:
+        width, change = weekly_range(inputs), weekly_change(inputs)
+        if width is None:
+            return ()
+        one_way = change is not None and width.value - abs(change.value) < ONE_WAY_PP
+        return (False,) if one_way else (True, False)
 
     @classmethod
     def subject_of(cls) -> str | None:
@@ -212,29 +238,31 @@ class RangeRecord(ArchiveRecord):
 
 @dataclass(frozen=True, kw_only=True)
 class FearGreedRecord(ArchiveRecord):
+    """The week's lowest (or highest) daily reading of the index against every week's."""
+
     kind = "fear_greed_record"
     label = "Sentiment"
     topic = "sentiment"
-    measure = "fear_greed"
     unit = "index"
     PHRASES: ClassVar[dict[str, str]] = {
-        "since": r"\b(lowest|highest) (weekly )?reading since\b",
-        "in every week": r"\b(lowest|highest) (weekly )?reading (in|of) every week\b",
+        "since": r"\b(lowest|highest) reading since\b",
+        "in any week": r"\b(lowest|highest) reading in any week we report\b",
     }
 
     @classmethod
-    def own_value(cls, inputs: Inputs) -> Traced | None:
-        sentiment = inputs.week.sentiment
-        if not (sentiment and sentiment.fear_greed):
-            return None
-        return read(inputs.record, "week.sentiment.fear_greed.value", "index")
+    def measure_of(cls, highest: bool) -> str:
+        return "fear_greed_high" if highest else "fear_greed_low"
+
+    @classmethod
+    def own(cls, inputs: Inputs, highest: bool) -> tuple[Traced, date | None] | None:
+        return fear_greed_extreme(inputs, highest)
 
 
 @dataclass(frozen=True, kw_only=True)
 class LossRecord(ArchiveRecord):
     kind = "loss_record"
-    label = "Hacks"
-    topic = "loss_record"
+    label = "Hack losses"
+    topic = "hacks"
     measure = "losses_usd"
     unit = "usd"
     PHRASES: ClassVar[dict[str, str]] = {
@@ -242,20 +270,59 @@ class LossRecord(ArchiveRecord):
     }
 
     @classmethod
-    def own_value(cls, inputs: Inputs) -> Traced | None:
-        return week_losses(inputs)
+    def own(cls, inputs: Inputs, highest: bool) -> tuple[Traced, date | None] | None:
+        losses = week_losses(inputs)
+        return (losses, None) if losses is not None and losses.value > 0 else None
 
     @classmethod
-    def directions(cls, value: Traced) -> Iterable[bool]:
-        return (True,) if value.value > 0 else ()
-
-    def phrases(self) -> set[str]:
-        return {"since"}
+    def directions(cls, inputs: Inputs) -> Iterable[bool]:
+        return (True,)
 
     @classmethod
-    def _found(cls, inputs: Inputs, value: Traced, highest: bool) -> ArchiveRecord | None:
-        found = super()._found(inputs, value, highest)
+    def _found(
+        cls, inputs: Inputs, value: Traced, on: date | None, highest: bool
+    ) -> ArchiveRecord | None:
+        found = super()._found(inputs, value, on, highest)
         return found if found is not None and found.since is not None else None
+
+
+def weekly_change(inputs: Inputs) -> Traced | None:
+    """Bitcoin's move over the week, from the close before it to its last close (Sunday's, at
+    24:00 UTC): the one measure every week of the archive shares, whenever its page was
+    written. None while the week's last close has not happened."""
+    prices = inputs.prices("BTC")
+    period = inputs.week.period
+    if prices.through < period.end:
+        return None
+    now, then = prices.close(period.end), prices.close(period.start - timedelta(days=1))
+    return pct_change(now, then) if now is not None and then is not None else None
+
+
+def weekly_range(inputs: Inputs) -> Traced | None:
+    """How far the week's highest daily close was above its lowest, counting the close before
+    the week; None while the week is not over."""
+    if inputs.prices("BTC").through < inputs.week.period.end:
+        return None
+    ranges = inputs.found(WeekRange)
+    return ranges[0].width if ranges else None
+
+
+def fear_greed_extreme(inputs: Inputs, highest: bool) -> tuple[Traced, date] | None:
+    """The index's highest (or lowest) daily reading of the week's days held, and its day (the
+    latest such day, when two tie)."""
+    sentiment = inputs.week.sentiment
+    if not (sentiment and sentiment.fear_greed):
+        return None
+    series, period = sentiment.fear_greed.series, inputs.week.period
+    found: tuple[Traced, date] | None = None
+    for i, value in enumerate(series.values):
+        day = series.start + timedelta(days=i)
+        if value is None or not period.start <= day <= period.end:
+            continue
+        if found is None or (value >= found[0].value if highest else value <= found[0].value):
+            path = f"week.sentiment.fear_greed.series.values[{i}]"
+            found = (read(inputs.record, path, "index"), day)
+    return found
 
 
 def week_losses(inputs: Inputs) -> Traced | None:
@@ -298,7 +365,7 @@ class Streak(Claim):
 
     @classmethod
     def find(cls, inputs: Inputs) -> Iterable[Streak]:
-        change = inputs.btc.change_7d
+        change = weekly_change(inputs)
         way = sign(change)
         if change is None or way == 0:
             return
@@ -340,9 +407,16 @@ class Streak(Claim):
     def direction(self) -> int:
         return sign(self.change)
 
-    @property
-    def linked_weeks(self) -> list[str]:
-        return [self.first_week]
 
-
-__all__ = ["FearGreedRecord", "LossRecord", "MoveRecord", "RangeRecord", "Streak", "walk_back"]
+__all__ = [
+    "FearGreedRecord",
+    "LossRecord",
+    "MoveRecord",
+    "RangeRecord",
+    "Streak",
+    "fear_greed_extreme",
+    "walk_back",
+    "week_losses",
+    "weekly_change",
+    "weekly_range",
+]
