@@ -87,8 +87,8 @@ def rebuilt_sentence(week: Week) -> str:
     if not week.rebuilt:
         return ""
     return (
-        f"This week was rebuilt on {week.origin.at.strftime('%B %-d, %Y')} from the providers'"
-        " daily figures: its prices are daily closes, not live quotes."
+        f"This week was rebuilt on {week.origin.at.strftime('%B %-d, %Y')} from daily series:"
+        " its prices are daily closes, at 24:00 UTC, not live quotes."
     )
 
 

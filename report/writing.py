@@ -179,9 +179,8 @@ class Writer:
             "variant": self.variant,
             "told": self.told,
             "field_name": lambda field: field_name(field, inputs.week),
-            "missing_sentence": " ".join(
-                s for s in (rebuilt_sentence(inputs.week), missing_sentence(inputs.week)) if s
-            ),
+            "missing_sentence": missing_sentence(inputs.week),
+            "rebuilt_sentence": rebuilt_sentence(inputs.week),
             "quote_groups": quote_groups(inputs),
             "story": story.value,
             "btc": inputs.btc,

@@ -96,8 +96,8 @@ def test_rebuilt_weeks_say_what_daily_series_cannot_give(tmp_path: Path) -> None
     assert week.model_copy(update={"origin": committed.origin}) == committed
     page = edition_of(tmp_path / "2020-W11.yaml").page
     rebuilt_on = week.origin.at.strftime("%B %-d, %Y")
-    assert f"This week was rebuilt on {rebuilt_on} from the providers' daily figures" in page
-    assert "its prices are daily closes, not live quotes" in page
+    assert f"This week was rebuilt on {rebuilt_on} from daily series" in page
+    assert "its prices are daily closes, at 24:00 UTC, not live quotes." in page
 
 
 def test_a_rebuild_keeps_gathered_weeks_and_unchanged_files(tmp_path: Path) -> None:
