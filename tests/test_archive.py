@@ -247,3 +247,19 @@ def test_a_site_built_again_unchanged_is_left_alone(tmp_path: Path) -> None:
     about.write_text(about.read_text() + "\nEdited by hand.\n")
     build_site(paths, config, public)
     assert "Edited by hand." in (public / "about.html").read_text()
+
+
+def test_a_new_week_is_set_against_every_week_before_it_and_touches_no_earlier_page(
+    tmp_path: Path,
+) -> None:
+    """As the scheduled build adds a week: its records come from all the weeks before it, the
+    week before it is made again only for its new "next" link, and no other week's page."""
+    paths = copy_weeks(tmp_path / "weeks", *weeks_between("2020-W10", "2020-W17"))
+    config, public = site_folder(tmp_path)
+    build_site(paths, config, public, history=HistoryStore(HISTORY))
+    new = copy_weeks(tmp_path / "weeks", "2020-W18")
+    added = build_site([*paths, *new], config, public, history=HistoryStore(HISTORY))
+    pages = sorted(name for name in added.sources_written if name.startswith("weeks/"))
+    assert pages == ["weeks/2020-W17.md", "weeks/2020-W18.md"]
+    page = (public / "weeks" / "2020-W18.html").read_text()
+    assert "seventh winning week in a row" in page and 'href="2020-W12.html"' in page
