@@ -330,11 +330,13 @@ def rebuild(
         raise ReportError(f"--from/--to: {exc}") from None
     weeks = [
         w
-        for w in rebuildable_weeks(store)
+        for w in rebuildable_weeks(store, series=series)
         if lo <= week_start(w) and (hi is None or week_start(w) <= hi)
     ]
     if not weeks:
-        raise ReportError("no week in that span has its daily closes in the history store")
+        raise ReportError(
+            "no week in that span has its closes in the daily series and the history store"
+        )
     done = rebuild_weeks(weeks, weeks_dir, datetime.now(UTC), store, series)
     for path in done.gathered:
         out.print(f"kept {path}: it was gathered, not rebuilt", highlight=False, soft_wrap=True)

@@ -275,13 +275,18 @@ def label_of(day: date) -> str:
     return f"{year}-W{number_:02d}"
 
 
-def rebuildable_weeks(store: HistoryStore, first: str = FIRST_WEEK) -> list[str]:
-    """Every ISO week from `first` whose last day the history store holds Bitcoin's close of."""
+def rebuildable_weeks(
+    store: HistoryStore, first: str = FIRST_WEEK, series: Path = SERIES
+) -> list[str]:
+    """Every ISO week from `first` whose last day both the daily series and the history store
+    hold Bitcoin's close of (the store may reach further, from gathers; the series do not)."""
     held = store.closes("BTC")
-    last = max(held) if held else date.min
+    daily = klines("BTC", series)
     weeks, monday = [], week_start(first)
+    last = min(max(held, default=date.min), max(daily, default=date.min))
     while monday + timedelta(days=6) <= last:
-        weeks.append(label_of(monday))
+        if monday + timedelta(days=6) in daily:
+            weeks.append(label_of(monday))
         monday += timedelta(days=7)
     return weeks
 

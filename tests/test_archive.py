@@ -19,6 +19,7 @@ from report.claims.records import FearGreedRecord, MoveRecord, Streak
 from report.cli import app
 from report.history import HistoryStore
 from report.model import SCHEMA_VERSION
+from report.rebuild import rebuildable_weeks
 from report.site import build_site
 from report.weekfile import load_week, load_week_files
 from tests.conftest import ROOT, SEED, WEEKS, edition_of
@@ -114,6 +115,15 @@ def test_a_rebuild_keeps_gathered_weeks_and_unchanged_files(tmp_path: Path) -> N
     again = runner.invoke(app, ["rebuild", *span, *args])
     assert "0 written, 2 unchanged, 1 gathered kept" in again.output
     assert (tmp_path / "2025-W44.yaml").read_bytes() == written  # its rebuild day too
+
+
+def test_only_weeks_the_series_and_the_store_both_hold_are_rebuilt(tmp_path: Path) -> None:
+    weeks = rebuildable_weeks(HistoryStore(HISTORY))
+    assert (weeks[0], weeks[-1], len(weeks)) == ("2020-W02", "2026-W07", 319)
+    args = ["--weeks-dir", str(tmp_path), "--history-dir", str(HISTORY)]
+    result = runner.invoke(app, ["rebuild", "--from", "2026-W30", *args])
+    assert result.exit_code == 1 and "no week in that span" in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_rebuild_stops_at_a_file_it_cannot_read(tmp_path: Path) -> None:
