@@ -3,13 +3,16 @@
     .venv/bin/report site && .venv/bin/python bench/lighthouse.py
 
 Lighthouse is an npm package: it is installed once into build/lighthouse (npm from the package
-registry; set LIGHTHOUSE to use another install). Prints the four category scores of the home
+registry; set LIGHTHOUSE to use another install). The local server compresses text as GitHub
+Pages does. Prints the four category scores of the home
 page, a week page and the archive, and the audits that cost points. Figures, not a pass/fail.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
+import io
 import json
 import os
 import shutil
@@ -29,7 +32,28 @@ PAGES = ("index.html", "weeks/2025-W45.html", "archive.html")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 
-class Quiet(SimpleHTTPRequestHandler):
+COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
+
+
+class AsPagesServe(SimpleHTTPRequestHandler):
+    """The site as GitHub Pages serves it: text gzip-compressed when the browser accepts it
+    (the search index of hundreds of weeks is a megabyte uncompressed, a fraction of it sent)."""
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        wants = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (wants and path.suffix in COMPRESSED and path.is_file()):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes())
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -73,7 +97,7 @@ def main() -> None:
     if chromium is None or not (PUBLIC / "index.html").exists():
         sys.exit("needs Debian's chromium and a built site (report site)")
     tool = lighthouse()
-    handler = functools.partial(Quiet, directory=str(PUBLIC))
+    handler = functools.partial(AsPagesServe, directory=str(PUBLIC))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/"

@@ -126,6 +126,18 @@ def test_one_headline_for_the_tab_search_and_feed(built: Path) -> None:
     assert edition.title in [i.findtext("title") for i in channel.findall("item")]
 
 
+def test_search_finds_a_week_by_its_story_not_its_reference_sections(built: Path) -> None:
+    """The questions, takeaways, details and sources after the charts stay out of the search
+    index, which every page loads: a week is found by its headline, summary and story."""
+    index = json.loads((built / "search" / "search_index.json").read_bytes())
+    seed = {e["location"]: e["text"] for e in index["docs"] if "2025-W45" in e["location"]}
+    text = " ".join(seed.values())
+    assert "Balancer V2" in text  # the week's hacks section
+    assert seed["weeks/2025-W45.html#key-takeaways"] == ""
+    assert seed["weeks/2025-W45.html#which-price-does-this-page-quote"] == ""
+    assert "Price data by CoinGecko" not in text  # the sources
+
+
 def test_charts_have_static_images_and_text(built: Path) -> None:
     seed = (built / "weeks" / "2025-W45.html").read_text()
     for name in ("btc-closes", "changes", "fear-greed"):
