@@ -75,13 +75,27 @@ def _key(path: Path, history_key: str) -> str:
     )
 
 
-def week_facts(path: Path, history: HistoryStore, history_key: str) -> WeekFacts:
-    """A week's facts from the cache, or computed from its files and cached."""
-    entry = FACTS_CACHE / f"{_key(path, history_key)}.json"
-    if entry.exists():
-        return WeekFacts(**json.loads(entry.read_bytes()))
-    facts = facts_of(make_inputs(load_week_files(path), None, history))
-    write_atomically(entry, json.dumps(asdict(facts)).encode())
+def _known() -> Path:
+    """The cache of facts for this program's code: one file, read once by a build."""
+    return FACTS_CACHE / f"{code_version()}.json"
+
+
+def folder_facts(paths: list[Path], history: HistoryStore) -> dict[Path, WeekFacts]:
+    """Each week's facts, from the cache or computed from its files (and then cached)."""
+    try:
+        known: dict[str, dict[str, object]] = json.loads(_known().read_bytes())
+    except (OSError, ValueError):
+        known = {}
+    keys = history_keys(paths, history)
+    facts, new = {}, False
+    for path in paths:
+        key = _key(path, keys[path])
+        if key not in known:
+            computed = facts_of(make_inputs(load_week_files(path), None, history))
+            known[key], new = asdict(computed), True
+        facts[path] = WeekFacts(**known[key])  # type: ignore[arg-type]
+    if new:
+        write_atomically(_known(), json.dumps(known).encode())
     return facts
 
 
@@ -90,16 +104,14 @@ class Archive:
 
     def __init__(self, history: HistoryStore) -> None:
         self.history = history
-        self._folders: dict[Path, _Folder] = {}
+        self._folders: dict[Path, _Folder] = {}  # by the folder as given, and as resolved
 
     def _folder(self, folder: Path) -> _Folder:
-        folder = folder.resolve()
         if folder not in self._folders:
-            paths = week_paths(folder)
-            keys = history_keys(paths, self.history)
-            self._folders[folder] = _Folder(
-                {p: week_facts(p, self.history, keys[p]) for p in paths}
-            )
+            real = folder.resolve()
+            if real not in self._folders:
+                self._folders[real] = _Folder(folder_facts(week_paths(real), self.history))
+            self._folders[folder] = self._folders[real]
         return self._folders[folder]
 
     def weeks(self, folder: Path) -> list[WeekFacts]:

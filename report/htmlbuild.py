@@ -36,6 +36,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, cast
@@ -49,7 +50,7 @@ from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from report.cache import TemplateBytecode, digest, write_atomically
+from report.cache import TemplateBytecode, cached, digest, write_atomically
 from report.errors import ConfigError, PublishError
 from report.tree import files_in
 
@@ -58,14 +59,16 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when P
 SEARCH_INDEX = Path("search/search_index.json")
 
 
-def _stamp(config: Path, docs: Path, overrides: Path | None) -> dict[str, Any]:
+def _stamp(
+    config: Path, docs: Path, overrides: Path | None, sources: dict[str, os.stat_result] | None
+) -> dict[str, Any]:
     """What decides whether the last site can be built on: the configuration, the theme (its
     version and our overrides of its templates, byte for byte) and the set of sources."""
     templates: list[str | bytes] = []
     if overrides is not None and overrides.is_dir():
         for name in sorted(files_in(overrides)):
             templates += [name, (overrides / name).read_bytes()]
-    sources = files_in(docs)
+    sources = files_in(docs) if sources is None else sources
     return {
         "setup": digest(
             config.read_bytes(), version("mkdocs"), version("mkdocs-material"), *templates
@@ -276,16 +279,57 @@ def mkdocs_config(config: Path, **overrides: Any) -> MkDocsConfig:
         raise ConfigError(f"--config {config}: {exc}") from None
 
 
-def build_html(config: Path, public: Path, settings: MkDocsConfig | None = None) -> bool:
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the site's build needs of its configuration before mkdocs runs."""
+
+    site_url: str
+    docs_dir: str
+    custom_dir: str | None
+
+
+def site_settings(config: Path) -> SiteSettings:
+    """The configuration's settings, checked by mkdocs (strictly) the first time a given
+    configuration is read and then kept in the cache: loading mkdocs's configuration is a good
+    part of a build with nothing to do."""
+
+    def read() -> bytes:
+        loaded = mkdocs_config(config)
+        custom = loaded["theme"].custom_dir
+        settings = SiteSettings(loaded["site_url"] or "", loaded["docs_dir"], custom)
+        return json.dumps(asdict(settings)).encode()
+
+    try:
+        text = config.read_bytes()
+    except OSError:
+        return SiteSettings(**json.loads(read()))  # mkdocs says what is wrong with it
+    versions = f"{version('mkdocs')}:{version('mkdocs-material')}"
+    key = f"settings:{config.resolve()}:{versions}:{digest(text)}"
+    return SiteSettings(**json.loads(cached(key, read, ".json")))
+
+
+def build_html(
+    config: Path,
+    public: Path,
+    settings: SiteSettings | None = None,
+    sources: dict[str, os.stat_result] | None = None,
+) -> bool:
     """Build the site into `public`; True when it was an incremental build. `settings` are
-    the configuration's, when the caller has read them already."""
+    the configuration's and `sources` the docs folder's files as they are now, when the caller
+    has read them already."""
     with _only_build(public):
-        return _build_html(config, public, settings or mkdocs_config(config))
+        return _build_html(config, public, settings or site_settings(config), sources)
 
 
-def _build_html(config: Path, public: Path, settings: MkDocsConfig) -> bool:
-    overrides = settings["theme"].custom_dir
-    stamp = _stamp(config, Path(settings["docs_dir"]), Path(overrides) if overrides else None)
+def _build_html(
+    config: Path,
+    public: Path,
+    settings: SiteSettings,
+    sources: dict[str, os.stat_result] | None,
+) -> bool:
+    overrides = settings.custom_dir
+    folder = Path(overrides) if overrides else None
+    stamp = _stamp(config, Path(settings.docs_dir), folder, sources)
     if _up_to_date(public, stamp):
         return True  # nothing mkdocs reads has changed since the last good site was built
     last_index = _last_index(public, stamp)

@@ -13,6 +13,7 @@ while both hold, the file is neither made nor read again, so an unchanged week c
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from report.charts import on_white, spec_of
 from report.feed import render_feed
 from report.formatting import long_date, text, usd
 from report.history import HistoryStore
-from report.htmlbuild import build_html, mkdocs_config
+from report.htmlbuild import build_html, site_settings
 from report.model import week_start
 from report.paths import CONFIG, PUBLIC
 from report.story import Story
@@ -369,9 +370,11 @@ def _read_manifest(path: Path) -> dict[str, list[object]]:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def sync_sources(docs: Path, files: dict[str, Generated]) -> list[str]:
+def sync_sources(
+    docs: Path, files: dict[str, Generated]
+) -> tuple[list[str], dict[str, os.stat_result]]:
     """Write the files whose bytes changed, remove generated files no longer made; return the
-    names written."""
+    names written, and every file of the docs folder as it is now."""
     manifest_path = docs / MANIFEST
     last = _read_manifest(manifest_path)
     present = files_in(docs)
@@ -388,13 +391,16 @@ def sync_sources(docs: Path, files: dict[str, Generated]) -> list[str]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             written.append(name)
-            stat = path.stat()
+            stat = present[name] = path.stat()
         manifest[name] = [file.key, stat.st_mtime_ns, stat.st_size]
-    for name in present:
+    for name in list(present):
         if name.split("/", 1)[0] in GENERATED_DIRS and name not in files:
             (docs / name).unlink()
-    write_atomically(manifest_path, json.dumps(manifest).encode())
-    return written
+            del present[name]
+    if manifest != last:
+        write_atomically(manifest_path, json.dumps(manifest).encode())
+        present[MANIFEST] = manifest_path.stat()
+    return written, present
 
 
 def build_site(
@@ -406,15 +412,15 @@ def build_site(
 ) -> SiteBuild:
     """Generate the sources, build with `mkdocs build --strict`, swap in the new site. A
     `drawer` given is used (a caller may have started it early) and left to the caller."""
-    settings = mkdocs_config(config)
-    site_url = settings["site_url"] or ""
-    docs = Path(settings["docs_dir"])
+    settings = site_settings(config)
+    site_url = settings.site_url
+    docs = Path(settings.docs_dir)
     with nullcontext(drawer) if drawer else SvgDrawer(DRAWING_HELPERS) as charts:
         # A week about to be computed will want its charts drawn: start drawing meanwhile,
         # and draw each computed week's charts while the next is computed.
         weeks = week_outputs(
             paths, site_url, charts.start, history, partial(prefetch_drawings, drawer=charts)
         )
-        written = sync_sources(docs, generated_files(weeks, site_url, charts))
-    incremental = build_html(config, public, settings)
+        written, sources = sync_sources(docs, generated_files(weeks, site_url, charts))
+    incremental = build_html(config, public, settings, sources)
     return SiteBuild(weeks, incremental, written)

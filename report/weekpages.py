@@ -176,8 +176,9 @@ def input_key(path: Path, site_url: str, history_key: str, archive_key: str) -> 
     )
 
 
-def _entry(key: str) -> Path:
-    return WEEKS_CACHE / f"{key}.json"
+def _known() -> Path:
+    """Every week output computed by this program's code, by key: one file, read once."""
+    return WEEKS_CACHE / f"outputs-{code_version()}.json"
 
 
 def _page_entry(key: str) -> Path:
@@ -190,20 +191,20 @@ def week_output(
     history: HistoryStore,
     history_key: str,
     archive: Archive,
+    known: dict[str, dict[str, object]],
     before_computing: Callable[[], None] = lambda: None,
     after_computing: Callable[[WeekPage], None] = lambda page: None,
 ) -> WeekOutput:
-    """The week's output from the cache, or computed and then cached (its page first, so that
-    an entry never exists without its page); `before_computing` is called on a cache miss."""
+    """The week's output from the outputs known (the cache), or computed, its page cached and
+    the output added to `known`; `before_computing` is called on a cache miss."""
     key = input_key(path, site_url, history_key, archive.key_before(path))
-    entry = _entry(key)
-    if entry.exists():
-        return WeekOutput(**json.loads(entry.read_bytes()))
+    if key in known and _page_entry(key).exists():
+        return WeekOutput(**known[key])  # type: ignore[arg-type]
     before_computing()
     output, page = compute_week_output(path, site_url, key, history, archive.before(path))
     after_computing(page)
     write_atomically(_page_entry(output.key), json.dumps(asdict(page)).encode())
-    write_atomically(entry, json.dumps(asdict(output)).encode())
+    known[key] = asdict(output)
     return output
 
 
@@ -220,6 +221,11 @@ def week_outputs(
     store = history if history is not None else HistoryStore()
     keys = history_keys(paths, store)
     archive = Archive(store)
+    try:
+        known: dict[str, dict[str, object]] = json.loads(_known().read_bytes())
+    except (OSError, ValueError):
+        known = {}
+    count = len(known)
     outputs: list[WeekOutput] = []
     bad_data: list[str] = []
     untraced: list[str] = []
@@ -228,13 +234,17 @@ def week_outputs(
         try:
             key = keys.get(path, "")
             outputs.append(
-                week_output(path, site_url, store, key, archive, before_computing, after_computing)
+                week_output(
+                    path, site_url, store, key, archive, known, before_computing, after_computing
+                )
             )
             labels.append((path, outputs[-1].week))
         except DataError as exc:
             bad_data.extend(exc.problems)
         except VerifyError as exc:
             untraced.extend(exc.problems)
+    if len(known) > count:  # the outputs computed are kept, their pages already written
+        write_atomically(_known(), json.dumps(known).encode())
     bad_data += same_week_twice(labels)
     if bad_data:
         raise DataError(bad_data + untraced)
