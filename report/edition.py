@@ -189,12 +189,26 @@ class Composer:
         text = self.writer.say(lead, "headline", self.story.value)
         if self.story == Story.RECORD_REVERSAL and (move := self.get("week_move")):
             text += f", {self.writer.say(move, 'reversal')}"
-        tail = self._tail()
+        tail = self._record_tail(lead) or self._tail()
         if tail is not None:
-            with_tail = f"{text} {self.writer.say(tail, 'tail')}"
+            words = self.writer.say(tail, "tail")
+            with_tail = f"{text}{'' if words.startswith(',') else ' '}{words}"
             if len(plain(with_tail).split()) <= MAX_HEADLINE_WORDS:
                 text = with_tail
         return text
+
+    def _record_tail(self, lead: Claim) -> Claim | None:
+        """A headline led by the week's move ends with the archive's record of it, when it
+        has one ("…, Its Largest Weekly Fall Since May 2021")."""
+        record = self.get("move_record")
+        if (
+            lead.kind == "week_move"
+            and record is not None
+            and getattr(record, "since", None) is not None
+            and record.direction == lead.direction
+        ):
+            return record
+        return None
 
     def _lead(self) -> Claim:
         record = self.get("record_high")

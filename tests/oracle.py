@@ -298,6 +298,24 @@ def check_records(text: str, week: Week, archive: list[Week], verdicts: Verdicts
             and _record(m, 3, week, run, archive, own, weekly, beats)
         )
         verdicts.judge("weekly move record", ok, label, m[0])
+    for m in re.finditer(rf"Its Largest Weekly (Fall|Gain) Since ((?:{MONTHS}) \d{{4}})", text):
+        # The headline's record: the week the body names, falling (or rising) as it says.
+        beats = more if m[1] == "Gain" else less
+        named = [
+            w
+            for w in run
+            if w.start.strftime("%B %Y") == m[2]
+            and _record_since(
+                f"[the week of {w.start:%B %-d, %Y}](weeks/{w.label}.md)",
+                week,
+                run,
+                weekly(week),
+                weekly,
+                beats,
+                f"{abs(weekly(w) or 0):.1f}%",
+            )
+        ]
+        verdicts.judge("headline move record", bool(named), label, m[0])
     for m in re.finditer(
         rf"closes spanned ([\d.]+%) from lowest to highest,"
         rf" its (widest|tightest) weekly range {tail}",

@@ -61,6 +61,7 @@ def test_every_committed_week_says_only_true_things() -> None:
         "week's low",
         "one high per day",
         "weekly move record",
+        "headline move record",
         "weekly range record",
         "fear and greed record",
         "hack losses record",

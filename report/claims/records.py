@@ -177,7 +177,8 @@ class MoveRecord(ArchiveRecord):
     measure = "change_pct"
     unit = "pct"
     PHRASES: ClassVar[dict[str, str]] = {
-        "since": r"\bwas its largest in a week since\b",
+        "since": r"\bwas its largest in a week since\b"
+        r"|\bIts Largest Weekly (?:Fall|Gain) Since\b",
         "in any week": r"\bwas its largest in any week we report\b",
     }
 
