@@ -9,7 +9,7 @@ import pytest
 from report.errors import RenderError
 from report.svgdraw import SvgDrawer
 from report.weekpages import chart_spec
-from tests.conftest import SEED, edition_of
+from tests.conftest import SEED, WEEKS, edition_of
 
 
 def test_draws_the_weeks_charts_and_stops_on_leaving() -> None:
@@ -50,3 +50,17 @@ def test_a_helper_that_dies_is_an_error_not_a_hang() -> None:
         drawer._helpers[0].process.kill()
         with pytest.raises(RenderError, match="chart-drawing process stopped"):
             drawer.draw(json.dumps({"mark": "point"}))
+
+
+def test_a_shape_compiled_once_draws_every_week_as_vl_convert_draws_it_alone() -> None:
+    """The helper compiles each chart shape to Vega once and fills in each week's rows: the
+    drawings are byte for byte vl-convert's own, for weeks of different shapes and data."""
+    import vl_convert
+
+    weeks = [WEEKS / f"{label}.yaml" for label in ("2020-W11", "2022-W24", "2025-W45")]
+    with SvgDrawer() as drawer:
+        for path in weeks:
+            for chart in edition_of(path).charts:
+                spec = chart_spec(chart)
+                alone = vl_convert.vegalite_to_svg(json.loads(spec)).encode()
+                assert drawer.draw(spec) == alone, (path.stem, chart.name)
