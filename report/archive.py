@@ -114,11 +114,6 @@ class Archive:
             self._folders[folder] = self._folders[real]
         return self._folders[folder]
 
-    def weeks(self, folder: Path) -> list[WeekFacts]:
-        """The facts of every week file of a folder, oldest first (a file that does not load
-        stops it)."""
-        return self._folder(folder).ordered
-
     def before(self, path: Path) -> list[WeekFacts]:
         """The weeks of record beside `path` before its week, oldest first."""
         folder = self._folder(path.parent)
