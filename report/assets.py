@@ -24,4 +24,23 @@ DEFAULT_ASSETS = (
 
 NAMES = {a.symbol: a.name for a in DEFAULT_ASSETS}
 
-__all__ = ["DEFAULT_ASSETS", "NAMES", "Asset"]
+
+@dataclass(frozen=True)
+class OtherMarket:
+    """A market beyond crypto that a week sets Bitcoin against, by its FRED series id. An
+    index is read in points, a yield in percent."""
+
+    series: str
+    name: str
+    unit: str  # "index" or "yield"
+
+
+OTHER_MARKETS = (
+    OtherMarket("SP500", "S&P 500", "index"),
+    OtherMarket("NASDAQCOM", "Nasdaq Composite", "index"),
+    OtherMarket("DGS10", "10-year Treasury yield", "yield"),
+    OtherMarket("DTWEXBGS", "broad dollar index", "index"),
+)
+MARKET_NAMES = {m.series: m.name for m in OTHER_MARKETS}
+
+__all__ = ["DEFAULT_ASSETS", "MARKET_NAMES", "NAMES", "OTHER_MARKETS", "Asset", "OtherMarket"]

@@ -77,6 +77,17 @@ def signed_integer(x: Number) -> str:
     return f"{'+' if v > 0 else '−' if v < 0 else ''}{abs(v)}"
 
 
+def level(x: Number) -> str:
+    """An index level: 6,729 points, or 121.8 below a thousand."""
+    v = abs(_value(x))
+    return f"{v:,.0f}" if v >= 1000 else f"{v:,.1f}"
+
+
+def correlation(x: Number) -> str:
+    """A correlation coefficient: 0.45, −0.12."""
+    return f"{_value(x):.2f}".replace("-", "−")
+
+
 def integer(x: Number) -> str:
     return f"{_value(x):.0f}"
 
@@ -249,6 +260,8 @@ FILTERS = {
     "signed_pct": signed_pct,
     "points": points,
     "integer": integer,
+    "level": level,
+    "correlation": correlation,
     "signed_integer": signed_integer,
     "rate": rate,
     "ratio": ratio,

@@ -51,6 +51,7 @@ from report.sources.coingecko import CoinGecko
 from report.sources.coinpaprika import CoinPaprika
 from report.sources.defillama import DefiLlama
 from report.sources.deribit import Deribit
+from report.sources.fred import Fred
 from report.sources.polymarket import Polymarket
 from report.weekfile import dump_yaml
 
@@ -64,6 +65,7 @@ LAYOUT = {
     "derivatives": ("basis", "funding", "open_interest"),
     "sentiment": ("fear_greed", "prediction_markets"),
     "incidents": None,
+    "markets": None,
 }
 
 
@@ -79,6 +81,7 @@ SOURCES: dict[str, Callable[..., MarketSource]] = {
     "deribit": Deribit,
     "polymarket": Polymarket,
     "coinalyze": Coinalyze,
+    "fred": Fred,
 }
 
 
@@ -160,7 +163,7 @@ def _nest(
     gaps = [  # gaps inside a list block: an asset, or the TVL of incidents
         {"field": name, "reason": reason}
         for name, reason in missing.items()
-        if name.startswith(("assets.", "incidents."))
+        if name.startswith(("assets.", "incidents.", "markets."))
     ]
     for name, children in LAYOUT.items():
         if children is None:

@@ -90,6 +90,26 @@ class Fetcher:
         headers: dict[str, str] | None = None,
     ) -> Any:
         """GET `url` and parse its JSON body, retrying what is worth retrying."""
+        return await self._get(url, params, headers, _json)
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        """GET `url` and decode its body as text (a CSV file, a feed), retrying the same way."""
+        text: str = await self._get(url, params, headers, _text)
+        return text
+
+    async def _get(
+        self,
+        url: str,
+        params: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+        parse: Callable[[httpx.Response], Any],
+    ) -> Any:
         request = self.client.build_request("GET", url, params=params, headers=headers)
         shown = request.url  # keys travel in headers, never in the URL; redact() is a backstop
         policy = self.policy
@@ -110,9 +130,9 @@ class Fetcher:
                     status = response.status_code
                     if 200 <= status < 300:
                         try:
-                            return json.loads(response.content)
+                            return parse(response)
                         except ValueError as exc:
-                            raise self._fail(shown, f"malformed JSON: {exc}") from None
+                            raise self._fail(shown, str(exc)) from None
                     if status == 429:
                         asked = _retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
                         if asked is not None and asked > policy.max_wait_s:
@@ -145,6 +165,20 @@ class Fetcher:
                 else:
                     request = self.client.build_request("GET", target)
         raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:
+        raise ValueError(f"malformed JSON: {exc}") from None
+
+
+def _text(response: httpx.Response) -> str:
+    try:
+        return response.content.decode(response.encoding or "utf-8")
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise ValueError(f"undecodable text: {exc}") from None
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 2  # of the week of record; report/weekfile.py migrates older files on load
+SCHEMA_VERSION = 3  # of the week of record; report/weekfile.py migrates older files on load
 EDITORIAL_SCHEMA_VERSION = 1
 
 # An ISO week label, in ASCII digits only (`\d` would take Arabic-Indic ones too); always
@@ -240,6 +240,18 @@ class Incident(Record):
     venue: Venue | None = None
 
 
+class Market(Record):
+    """A market beyond crypto (stocks, Treasury yields, the dollar), as FRED publishes it:
+    `series` is FRED's id and `daily` its values by calendar day, an index's closes or a
+    yield in percent. A day is null when the market did not trade (weekends, holidays) or
+    FRED had not published it yet: never filled in."""
+
+    series: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,20}$")]
+    name: Text
+    unit: Literal["index", "yield"]
+    daily: DailySeries
+
+
 class Gap(Record):
     """A value the week should have and does not, and why."""
 
@@ -312,6 +324,7 @@ class Week(Record):
     derivatives: Derivatives | None = None
     sentiment: Sentiment | None = None
     incidents: list[Incident] | None = None
+    markets: list[Market] | None = None
     missing: list[Gap] = []
 
     model_config = ConfigDict(
@@ -338,6 +351,9 @@ class Week(Record):
             raise ValueError("assets must include BTC: the report is written around it")
         if len(set(symbols)) != len(symbols):
             raise ValueError(f"assets list a symbol twice: {symbols}")
+        series = [m.series for m in self.markets or []]
+        if len(set(series)) != len(series):
+            raise ValueError(f"markets list a series twice: {series}")
         said = {gap.field for gap in self.missing}
         unsaid = [name for name in self.absent_fields() if name not in said]
         if unsaid:
@@ -364,10 +380,15 @@ class Week(Record):
                 absent.append("sentiment.prediction_markets")
         if self.incidents is None:
             absent.append("incidents")
+        if self.markets is None:
+            absent.append("markets")
         return absent
 
     def asset(self, symbol: str) -> Asset | None:
         return next((a for a in self.assets if a.symbol == symbol), None)
+
+    def market(self, series: str) -> Market | None:
+        return next((m for m in self.markets or [] if m.series == series), None)
 
     @property
     def rebuilt(self) -> bool:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from report.assets import NAMES
+from report.assets import MARKET_NAMES, NAMES
 
 if TYPE_CHECKING:
     from report.model import Source, Week
@@ -26,6 +26,7 @@ BLOCKS = {
     "sentiment.fear_greed": "Fear & Greed readings",
     "sentiment.prediction_markets": "prediction-market odds",
     "incidents": "hack and exploit listings",
+    "markets": "readings of stocks, bonds and the dollar",
 }
 # What an asset's own fields hold: {name} is the asset's name.
 ASSET_FIELDS = {
@@ -49,8 +50,11 @@ PROVIDERS = {
     "deribit.com": ("Deribit", "https://www.deribit.com/"),
     "polymarket.com": ("Polymarket", "https://polymarket.com/"),
     "myriad.markets": ("Myriad", "https://myriad.markets/"),
+    "stlouisfed.org": ("FRED", "https://fred.stlouisfed.org/"),
 }
-_PROGRAM_PAGE = re.compile(r"^(?:api|fapi|pro-api|gamma-api|clob|open-api[\w-]*)\.|/api/|/v\d+/")
+_PROGRAM_PAGE = re.compile(
+    r"^(?:api|fapi|pro-api|gamma-api|clob|open-api[\w-]*)\.|/api/|/v\d+/|/fredgraph\.csv"
+)
 
 
 def field_name(field: str, week: Week | None = None) -> str:
@@ -63,6 +67,8 @@ def field_name(field: str, week: Week | None = None) -> str:
         asset = week.asset(symbol) if week is not None else None
         name = asset.name if asset is not None else NAMES.get(symbol, symbol)
         return ASSET_FIELDS.get(".".join(parts[2:3]), "{name} figures").format(name=name)
+    if parts[0] == "markets" and len(parts) == 2 and parts[1] in MARKET_NAMES:
+        return f"{MARKET_NAMES[parts[1]]} readings"
     top = ".".join(parts[:2])
     return BLOCKS.get(top, BLOCKS.get(parts[0], "some of the week's figures"))
 

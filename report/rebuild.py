@@ -23,11 +23,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from report.assets import DEFAULT_ASSETS, NAMES
+from report.assets import DEFAULT_ASSETS, NAMES, OTHER_MARKETS
 from report.history import HistoryStore
-from report.model import SCHEMA_VERSION, Week, week_start
+from report.model import SCHEMA_VERSION, Source, Week, week_start
 from report.paths import SERIES
-from report.weekfile import dump_yaml, load_week
+from report.sources import fred
+from report.weekfile import NO_MARKETS_REBUILT, dump_yaml, load_week
 
 HISTORY_DAYS = 365
 FEAR_GREED_DAYS = 30
@@ -72,6 +73,7 @@ NO_LIQUIDATIONS = (
 )
 NO_OPEN_INTEREST = "no open-interest history for this period in the daily series"
 DERIVATIVES_GAP = "the derivatives series we hold cover 2025 only"
+NO_MARKET_HISTORY = "the daily history we hold of this market does not cover the week"
 NO_PREDICTION_MARKETS = "no prediction-market history for this period in the daily series"
 
 
@@ -191,6 +193,43 @@ def hacks_in(start: date, until: date, series: Path = SERIES) -> list[dict[str, 
     return sorted(found, key=lambda i: (i["date"], i["protocol"]))
 
 
+@cache
+def _held(path: Path, series: str) -> dict[date, float]:
+    """Every day of one committed FRED download, read by the live source's own parser."""
+    if not path.exists():
+        return {}
+    market = next(m for m in OTHER_MARKETS if m.series == series)
+    return fred.parse_csv(path.read_text(encoding="utf-8"), market, date.min, date.max)
+
+
+def markets_block(
+    end: date, series: Path = SERIES
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The other markets over a week ending on `end`, from FRED's downloads in `series/fred/`
+    and a gap for each market they do not reach."""
+    first = fred.window(end)
+    markets, gaps = [], []
+    for market in OTHER_MARKETS:
+        held = _held(series / "fred" / f"{market.series}.csv", market.series)
+        values = {day: v for day, v in held.items() if first <= day <= end}
+        if not values or min(held) > first or max(held) < end:
+            reach = f" (it runs from {min(held)} to {max(held)})" if held else ""
+            gaps.append({"field": f"markets.{market.series}", "reason": NO_MARKET_HISTORY + reach})
+            continue
+        source = {
+            "name": fred.NAME,
+            "url": fred.series_url(fred.BASE_URL, market),
+            "published_at": max(held),
+            "note": "copied from a public download of the series (data/series/PROVENANCE.md)",
+        }
+        markets.append(
+            fred.market_block(values, market, first, end, Source.model_validate(source)).model_dump(
+                exclude_none=True
+            )
+        )
+    return markets, gaps
+
+
 def _store_holds(store: HistoryStore | None, symbol: str, block: dict[str, Any]) -> bool:
     """Whether the history store holds every close of a closes block, as the block has it."""
     if store is None:
@@ -266,6 +305,12 @@ def rebuild_week(
         if start <= HACKS_END:
             reason += f", {short} days before this week ends"
         missing.append({"field": "incidents", "reason": reason})
+    markets, gaps = markets_block(end, series)
+    if markets:
+        record["markets"] = markets
+        missing += gaps
+    else:
+        missing.append({"field": "markets", "reason": NO_MARKETS_REBUILT})
     record["missing"] = missing
     return record
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,9 @@ def _apply(op: str, values: list[float], step: float = 1.0) -> float:
         return max(values)
     if op == "abs":
         return abs(values[0])
+    if op == "correlation":  # Pearson's, of the first half of the values with the second
+        half = len(values) // 2
+        return statistics.correlation(values[:half], values[half:])
     raise ValueError(f"unknown operation {op}")
 
 

@@ -55,7 +55,7 @@ _DATES = re.compile(
 )
 # Names of horizons and conventions, not data: "24 hours", "a day closes at 24:00 UTC".
 _VOCABULARY = re.compile(
-    r"24:00 UTC|\b24-hour\b|\b24 hours\b|\b24h\b|\b7 days\b|\b8 hours\b|\b90 days\b"
+    r"24:00 UTC|\b24-hour\b|\b24 hours\b|\b24h\b|\b7 days\b|\b8 hours\b|\b30 days\b|\b90 days\b"
 )
 _NUMBER = re.compile(
     r"(?P<dollar>\$)?(?P<sign>[−+-])?(?P<digits>\d+(?:,\d{3})*(?:\.\d+)?)"
@@ -72,6 +72,11 @@ _UNITS_FOR = {
 }
 
 
+# The lists whose items are subjects, and the field that names each: an asset, an incident,
+# a market beyond crypto.
+SUBJECT_LISTS = {"assets": "symbol", "incidents": "protocol", "markets": "series"}
+
+
 @dataclass(frozen=True)
 class Candidate:
     value: float
@@ -82,10 +87,10 @@ class Candidate:
 def _subject_at(record: dict[str, Any], parts: tuple[str, ...]) -> str | None:
     """Whose value lies at this path: `week.assets[2]…` is that asset's (by its symbol),
     `week.incidents[0]…` or `editorial.incidents[0]…` that incident's (by its protocol)."""
-    if len(parts) < 3 or parts[1] not in ("assets", "incidents") or not parts[2].isdigit():
+    if len(parts) < 3 or parts[1] not in SUBJECT_LISTS or not parts[2].isdigit():
         return None
     item = record.get(parts[0], {}).get(parts[1], [])[int(parts[2])]
-    return str(item.get("symbol") or item.get("protocol"))
+    return str(item.get(SUBJECT_LISTS[parts[1]]))
 
 
 def _traced_subject(record: dict[str, Any], traced: Traced) -> str | None:
@@ -107,6 +112,8 @@ def _subject_names(record: dict[str, Any]) -> dict[str, re.Pattern[str]]:
             names[asset["symbol"]] = [asset["symbol"], asset["name"]]
         for incident in (record.get(part) or {}).get("incidents") or []:
             names[incident["protocol"]] = [incident["protocol"]]
+        for market in (record.get(part) or {}).get("markets") or []:
+            names[market["series"]] = [market["name"]]
     # A name without a letter or digit (untrusted text may be anything) could match anywhere.
     return {
         subject: re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in named))

@@ -31,6 +31,9 @@ class WeekFiles:
     path: Path
 
 
+# Why a week written before other markets were read has none.
+NO_MARKETS_THEN = "other markets were not gathered when this week was recorded"
+NO_MARKETS_REBUILT = "no daily history of other markets is committed to rebuild this week from"
 MAX_FILE_BYTES = 2_000_000  # a week of record is about 25 KB; a file this big is not one
 
 
@@ -128,11 +131,21 @@ def migrated(data: dict[str, Any]) -> dict[str, Any]:
     """A week of record written in an older schema, as today's schema has it.
 
     Schema 1 (until the archive was rebuilt from daily series) had no `origin`: every week was
-    gathered, or compiled from what the providers published at the time, at its `as_of`."""
+    gathered, or compiled from what the providers published at the time, at its `as_of`.
+    Schema 2 (until other markets were read) had no `markets`: none were gathered then."""
     if data.get("schema") == 1:
         head = {"schema": 2, "week": data.get("week")}
         head["origin"] = {"method": "gathered", "at": data.get("as_of")}
         data = head | {k: v for k, v in data.items() if k not in head}
+    if data.get("schema") == 2 and "markets" not in data:
+        rebuilt = isinstance(data.get("origin"), dict) and data["origin"].get("method") == "rebuilt"
+        gap = {"field": "markets", "reason": NO_MARKETS_REBUILT if rebuilt else NO_MARKETS_THEN}
+        missing = data.get("missing")
+        data = data | {
+            "schema": 3,
+            "markets": None,
+            "missing": [*missing, gap] if isinstance(missing, list) else missing,
+        }
     return data
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from pydantic import BaseModel
 
+from report.assets import MARKET_NAMES
 from report.cache import TemplateBytecode
 from report.claims import Claim, Inputs
 from report.errors import RenderError
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SECTIONS = (
     "lead",
+    "markets",
     "leverage",
     "incidents",
     "sentiment",
@@ -75,6 +77,7 @@ def _environment() -> jinja2.Environment:
         change_phrase=change_phrase,
         change_span=change_span,
         week_of=week_of,
+        market_name=MARKET_NAMES.get,
     )
     return env
 

@@ -172,6 +172,14 @@ def defillama_hacks() -> list[dict[str, Any]]:
     ]
 
 
+def fred_csv(series: str, first: date, last: date) -> bytes:
+    """fredgraph.csv for one series and span: the committed download's own lines (FRED's
+    header, an empty value on a day the market was shut), cut to the days asked for."""
+    lines = (SERIES / "fred" / f"{series}.csv").read_text().splitlines()
+    kept = [line for line in lines[1:] if first <= date.fromisoformat(line.split(",")[0]) <= last]
+    return "\n".join([lines[0], *kept, ""]).encode()
+
+
 def answer(request: httpx.Request, today: date) -> httpx.Response:
     """The answer of whichever provider `request` is for (an httpx.MockTransport handler)."""
     path, query = request.url.path, request.url.params
@@ -190,6 +198,9 @@ def answer(request: httpx.Request, today: date) -> httpx.Response:
         )
     elif path.endswith("/hacks"):
         body = defillama_hacks()
+    elif path.endswith("/graph/fredgraph.csv"):
+        first, last = (date.fromisoformat(query[k]) for k in ("cosd", "coed"))
+        return httpx.Response(200, content=fred_csv(query["id"], first, last))
     else:
         return httpx.Response(404, json={"error": f"no answer for {path}"})
     return httpx.Response(200, content=json.dumps(body).encode())

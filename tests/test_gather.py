@@ -80,8 +80,10 @@ def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path
     path = write_week(gathered, week, tmp_path, None)
     page = edition_of(path).page  # raises unless every number traces
     assert "Bitcoin" in page.splitlines()[0]
-    # 5 price histories, Fear & Greed, funding, hacks, 2 candles, the TVL of 3 hacked protocols
-    assert gathered.requests == 13
+    # 5 price histories, Fear & Greed, funding, hacks, 2 candles, the TVL of 3 hacked protocols,
+    # 4 markets from FRED
+    assert gathered.requests == 17
+    assert [m.series for m in week.markets or []] == ["SP500", "NASDAQCOM", "DGS10", "DTWEXBGS"]
 
 
 def test_the_basis_is_computed_from_the_future_and_spot_closes() -> None:
@@ -296,6 +298,7 @@ def test_failing_sources_are_named_and_the_others_land(server: LocalServer) -> N
             "bybit": f"{base}/bybit",
             "defillama": f"{base}/llama",
             "deribit": f"{base}/deribit",  # not routed: HTTP 404
+            "fred": f"{base}/fred",  # not routed: HTTP 404
         },
     )
     week = validated(gathered)  # usable: Bitcoin's price came

@@ -137,7 +137,10 @@ def test_a_source_dropped_from_the_seed_week_is_said_missing(
 
     edition = edition_of(week_variant(drop_liquidations))
     page = edition.page
-    assert "No open-interest figures or liquidation figures were available this week." in page
+    said = (
+        "No open-interest figures, liquidation figures or readings of stocks, bonds and the dollar"
+    )
+    assert f"{said} were available this week." in page
     assert "HTTP 401" not in page + edition.digest
     assert "1.37" not in page + edition.digest  # no stale value
     assert "Leverage flush" not in page

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from report.claims import editorial, incidents, market, prices, records
+from report.claims import context, editorial, incidents, market, prices, records
 from report.claims.base import KINDS, Claim
 from report.claims.inputs import Inputs, make_inputs
 
-DECLARED = (prices, market, incidents, editorial, records)  # importing them registers their kinds
+DECLARED = (
+    prices,
+    market,
+    incidents,
+    editorial,
+    records,
+    context,
+)  # importing them registers their kinds
 
 
 def find_claims(inputs: Inputs) -> list[Claim]:

@@ -1,0 +1,228 @@
+"""Claims about the markets beyond crypto: how stocks, the 10-year Treasury yield and the
+dollar moved over the week, whether Bitcoin moved with stocks or against them, and how closely
+their daily moves went together over the last 30 days.
+
+A market's week runs from its last value before the week to its last value in it: stock and
+bond markets do not trade at weekends, so that is Friday to Friday. Bitcoin is measured between
+the same two days' closes, so that the two changes cover the same span. A weekday without a
+value is a day the market was closed when a later day has one; at the end of the week it is a
+day FRED had not published when the week was gathered, and is said as such, never filled.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, ClassVar
+
+from report.claims.base import Claim, score, sign
+from report.claims.inputs import Inputs, last_complete_day
+from report.trace import Traced, combine, diff, pct_change, read
+
+# A week's move worth a line: 2% in the S&P 500, 3% in the livelier Nasdaq.
+SCALE_PCT = {"SP500": 2.0, "NASDAQCOM": 3.0}
+SCALE_YIELD_PP = 0.15
+SCALE_DOLLAR_PCT = 1.0
+MAX_MARKET_SCORE = 2.0  # other markets explain the week; they do not lead it
+STOCKS = ("SP500", "NASDAQCOM")  # Bitcoin is set against these: "with" or "against" stocks
+CORRELATED_WITH = "SP500"
+CORRELATION_DAYS = 30
+MIN_RETURNS = 15  # fewer daily returns than this measure no correlation worth a number
+STRENGTHS = ((0.7, "strong"), (0.4, "moderate"), (0.2, "weak"), (0.0, "little"))
+MIN_TOGETHER_PCT = 0.5  # a smaller move in stocks is no direction for Bitcoin to share or oppose
+
+
+def _scale(series: str, unit: str) -> float:
+    if unit == "yield":
+        return SCALE_YIELD_PP
+    return SCALE_PCT.get(series, SCALE_DOLLAR_PCT)
+
+
+class MarketDays:
+    """One market's daily values in the record, each read traced: an index in points, a
+    yield in percent."""
+
+    def __init__(self, record: dict[str, Any], index: int) -> None:
+        market = record["week"]["markets"][index]
+        self._record = record
+        self.path = f"week.markets[{index}].daily.values"
+        self.series: str = market["series"]
+        self.name: str = market["name"]
+        self.unit: str = market["unit"]
+        self.start: date = market["daily"]["start"]
+        self.values: list[float | None] = market["daily"]["values"]
+
+    @property
+    def days(self) -> list[date]:
+        """The days with a value, oldest first."""
+        return [self.start + timedelta(days=i) for i, v in enumerate(self.values) if v is not None]
+
+    def value(self, day: date) -> Traced:
+        i = (day - self.start).days
+        return read(self._record, f"{self.path}[{i}]", "pct" if self.unit == "yield" else "index")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarketMove(Claim):
+    """A market's move over the week (an index in percent, a yield in percentage points),
+    with Bitcoin's over the same two days. Without a value both before and in the week it
+    says when the market's latest value is from."""
+
+    kind = "market_move"
+    label = "Other markets"
+    topic = "markets"
+    PHRASES: ClassVar[dict[str, str]] = {
+        "with stocks": r"\b(?:in step with|along with) (?:stocks|the stock market)\b",
+        "against stocks": r"\bagainst (?:stocks|the stock market)\b",
+    }
+
+    name: str
+    unit: str
+    latest_day: date
+    latest: Traced
+    start_day: date | None = None
+    start: Traced | None = None
+    change: Traced | None = None
+    btc: Traced | None = None  # Bitcoin's change between the same two days' closes
+    together: int = 0  # +1: Bitcoin moved as stocks did; -1: the other way; 0: not said
+    closed: tuple[date, ...] = ()  # weekdays of the week the market did not trade
+    unpublished: tuple[date, ...] = ()  # weekdays of the week FRED had no value for yet
+
+    @classmethod
+    def find(cls, inputs: Inputs) -> Iterable[MarketMove]:
+        week = inputs.week
+        last = min(week.period.end, last_complete_day(week.as_of))
+        for i in range(len(week.markets or [])):
+            market = MarketDays(inputs.record, i)
+            days = [d for d in market.days if d <= last]
+            if not days:
+                continue
+            latest_day = days[-1]
+            weekdays = [
+                d
+                for k in range((last - week.period.start).days + 1)
+                if (d := week.period.start + timedelta(days=k)).weekday() < 5
+                and d not in market.days
+            ]
+            extra: dict[str, Any] = {
+                "closed": tuple(d for d in weekdays if d < latest_day),
+                "unpublished": tuple(d for d in weekdays if d > latest_day),
+            }
+            before = [d for d in days if d < week.period.start]
+            size = 0.0
+            if latest_day >= week.period.start and before:
+                start, end = market.value(before[-1]), market.value(latest_day)
+                change = diff(end, start) if market.unit == "yield" else pct_change(end, start)
+                extra.update(start_day=before[-1], start=start, change=change)
+                size = change.value / _scale(market.series, market.unit)
+                prices = inputs.prices("BTC")
+                then, now = prices.close(before[-1]), prices.close(latest_day)
+                if then is not None and now is not None:
+                    btc = pct_change(now, then)
+                    extra["btc"] = btc
+                    if (
+                        market.series in STOCKS
+                        and sign(btc)
+                        and abs(change.value) >= MIN_TOGETHER_PCT
+                    ):
+                        extra["together"] = 1 if sign(btc) == sign(change) else -1
+            yield cls(
+                subject=market.series,
+                score=min(score(size, 1.0), MAX_MARKET_SCORE),
+                name=market.name,
+                unit=market.unit,
+                latest_day=latest_day,
+                latest=market.value(latest_day),
+                **extra,
+            )
+
+    def condition(self) -> str | None:
+        if self.together and (self.btc is None or self.change is None):
+            return "Bitcoin and the market are not both measured over the same days"
+        if self.together and self.btc is not None and self.change is not None:
+            same = (self.btc.value < 0) == (self.change.value < 0)
+            if same != (self.together > 0):
+                return "Bitcoin did not move the way the claim says, against stocks"
+        return None
+
+    def phrases(self) -> set[str]:
+        if self.together > 0:
+            return {"with stocks"}
+        if self.together < 0:
+            return {"against stocks"}
+        return set()
+
+
+def strength_of(correlation: float) -> str:
+    """The word for a correlation as the page prints it, to two decimals."""
+    shown = abs(round(correlation, 2))
+    return next(word for floor, word in STRENGTHS if shown >= floor)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Correlation(Claim):
+    """How closely Bitcoin's daily moves and the S&P 500's went together over the last 30 days:
+    Pearson's correlation of their returns between consecutive trading days, Bitcoin's taken
+    between the same days' closes."""
+
+    kind = "correlation"
+    label = "Bitcoin and stocks"
+    topic = "markets"
+
+    market: str  # the market's series
+    first: date  # the first day of the window
+    last: date  # the last trading day in it
+    value: Traced
+    returns: int  # pairs of returns measured
+    strength: str  # strong, moderate, weak or little
+
+    @classmethod
+    def find(cls, inputs: Inputs) -> Iterable[Correlation]:
+        week = inputs.week
+        index = next(
+            (i for i, m in enumerate(week.markets or []) if m.series == CORRELATED_WITH), None
+        )
+        if index is None:
+            return
+        market = MarketDays(inputs.record, index)
+        end = min(week.period.end, last_complete_day(week.as_of))
+        first = end - timedelta(days=CORRELATION_DAYS - 1)
+        days = [d for d in market.days if first - timedelta(days=5) <= d <= end]
+        prices = inputs.prices("BTC")
+        btc: list[Traced] = []
+        other: list[Traced] = []
+        for before, day in itertools.pairwise(days):
+            if day < first:
+                continue
+            then, now = prices.close(before), prices.close(day)
+            if then is None or now is None:
+                continue
+            btc.append(pct_change(now, then))
+            other.append(pct_change(market.value(day), market.value(before)))
+        if len(btc) < MIN_RETURNS:
+            return
+        xs, ys = [b.value for b in btc], [o.value for o in other]
+        if len(set(xs)) < 2 or len(set(ys)) < 2:
+            return  # a series that never moved has no correlation
+        value = combine("correlation", "plain", *btc, *other)
+        strength = strength_of(value.value)
+        yield cls(
+            score=0.5,
+            market=market.series,
+            first=first,
+            last=days[-1],
+            value=value,
+            returns=len(btc),
+            strength=strength,
+        )
+
+    def condition(self) -> str | None:
+        if not -1 <= self.value.value <= 1 or math.isnan(self.value.value):
+            return f"{self.value.value} is no correlation"
+        expected = strength_of(self.value.value)
+        if self.strength != expected:
+            return f"a correlation of {self.value.value:.2f} is {expected}, not {self.strength}"
+        return None
