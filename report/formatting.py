@@ -83,6 +83,11 @@ def level(x: Number) -> str:
     return f"{v:,.0f}" if v >= 1000 else f"{v:,.1f}"
 
 
+def peg_price(x: Number) -> str:
+    """A stablecoin's price, to the hundredth of a cent its peg is read at: $0.9650."""
+    return f"${abs(_value(x)):.4f}"
+
+
 def correlation(x: Number) -> str:
     """A correlation coefficient: 0.45, −0.12."""
     return f"{_value(x):.2f}".replace("-", "−")
@@ -262,6 +267,7 @@ FILTERS = {
     "integer": integer,
     "level": level,
     "correlation": correlation,
+    "peg_price": peg_price,
     "signed_integer": signed_integer,
     "rate": rate,
     "ratio": ratio,

@@ -50,6 +50,7 @@ from report.sources.coingecko import KEY as COINGECKO_KEY
 from report.sources.coingecko import CoinGecko
 from report.sources.coinpaprika import CoinPaprika
 from report.sources.defillama import DefiLlama
+from report.sources.defillama_size import DefiLlamaStablecoins, DefiLlamaTvl
 from report.sources.deribit import Deribit
 from report.sources.fred import Fred
 from report.sources.polymarket import Polymarket
@@ -66,6 +67,8 @@ LAYOUT = {
     "sentiment": ("fear_greed", "prediction_markets"),
     "incidents": None,
     "markets": None,
+    "stablecoins": None,
+    "defi_tvl": None,
 }
 
 
@@ -82,6 +85,8 @@ SOURCES: dict[str, Callable[..., MarketSource]] = {
     "polymarket": Polymarket,
     "coinalyze": Coinalyze,
     "fred": Fred,
+    "defillama_stablecoins": DefiLlamaStablecoins,
+    "defillama_tvl": DefiLlamaTvl,
 }
 
 
@@ -163,7 +168,7 @@ def _nest(
     gaps = [  # gaps inside a list block: an asset, or the TVL of incidents
         {"field": name, "reason": reason}
         for name, reason in missing.items()
-        if name.startswith(("assets.", "incidents.", "markets."))
+        if name.startswith(("assets.", "incidents.", "markets.", "stablecoins."))
     ]
     for name, children in LAYOUT.items():
         if children is None:

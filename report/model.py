@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 3  # of the week of record; report/weekfile.py migrates older files on load
+SCHEMA_VERSION = 4  # of the week of record; report/weekfile.py migrates older files on load
 EDITORIAL_SCHEMA_VERSION = 1
 
 # An ISO week label, in ASCII digits only (`\d` would take Arabic-Indic ones too); always
@@ -55,6 +55,7 @@ def _utc_in_era(moment: datetime) -> datetime:
 
 
 Day = Annotated[date, AfterValidator(_in_era)]
+MAX_PEG_PRICE = 2.0  # a dollar stablecoin at twice a dollar is a unit error, not a price
 MAX_DAYS = 40_000  # a daily series longer than a century is not one
 Moment = Annotated[AwareDatetime, AfterValidator(_utc_in_era)]
 # A web address: http(s) only, without spaces, quotes or angle brackets.
@@ -252,6 +253,29 @@ class Market(Record):
     daily: DailySeries
 
 
+class Peg(Record):
+    """A major dollar stablecoin's daily price over the week, as DefiLlama gives it."""
+
+    symbol: Annotated[str, Field(pattern=r"^[A-Za-z0-9.$-]{2,15}$")]
+    name: Text
+    prices: DailySeries
+
+    @field_validator("prices")
+    @classmethod
+    def _near_a_dollar(cls, prices: DailySeries) -> DailySeries:
+        if any(v is not None and not 0 < v <= MAX_PEG_PRICE for v in prices.values):
+            raise ValueError(f"a dollar stablecoin's price lies between 0 and {MAX_PEG_PRICE}")
+        return prices
+
+
+class Stablecoins(Record):
+    """The dollar value of every stablecoin in circulation by day (DefiLlama's total), and the
+    daily prices of the major dollar stablecoins, for their pegs."""
+
+    supply: DailySeries
+    pegs: list[Peg] | None = None
+
+
 class Gap(Record):
     """A value the week should have and does not, and why."""
 
@@ -325,6 +349,8 @@ class Week(Record):
     sentiment: Sentiment | None = None
     incidents: list[Incident] | None = None
     markets: list[Market] | None = None
+    stablecoins: Stablecoins | None = None
+    defi_tvl: DailySeries | None = None  # DeFi's total value locked by day, all chains
     missing: list[Gap] = []
 
     model_config = ConfigDict(
@@ -382,6 +408,12 @@ class Week(Record):
             absent.append("incidents")
         if self.markets is None:
             absent.append("markets")
+        if self.stablecoins is None:
+            absent.append("stablecoins")
+        elif self.stablecoins.pegs is None:
+            absent.append("stablecoins.pegs")
+        if self.defi_tvl is None:
+            absent.append("defi_tvl")
         return absent
 
     def asset(self, symbol: str) -> Asset | None:

@@ -26,7 +26,10 @@ BLOCKS = {
     "sentiment.fear_greed": "Fear & Greed readings",
     "sentiment.prediction_markets": "prediction-market odds",
     "incidents": "hack and exploit listings",
-    "markets": "readings of stocks, bonds and the dollar",
+    "markets": "U.S. market readings",
+    "stablecoins": "stablecoin figures",
+    "stablecoins.pegs": "stablecoin prices",
+    "defi_tvl": "value-locked figures",
 }
 # What an asset's own fields hold: {name} is the asset's name.
 ASSET_FIELDS = {

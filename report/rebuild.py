@@ -28,7 +28,7 @@ from report.history import HistoryStore
 from report.model import SCHEMA_VERSION, Source, Week, week_start
 from report.paths import SERIES
 from report.sources import fred
-from report.weekfile import NO_MARKETS_REBUILT, dump_yaml, load_week
+from report.weekfile import NO_CONTEXT_REBUILT, dump_yaml, load_week
 
 HISTORY_DAYS = 365
 FEAR_GREED_DAYS = 30
@@ -310,7 +310,10 @@ def rebuild_week(
         record["markets"] = markets
         missing += gaps
     else:
-        missing.append({"field": "markets", "reason": NO_MARKETS_REBUILT})
+        missing.append({"field": "markets", "reason": NO_CONTEXT_REBUILT})
+    missing += [
+        {"field": name, "reason": NO_CONTEXT_REBUILT} for name in ("stablecoins", "defi_tvl")
+    ]
     record["missing"] = missing
     return record
 

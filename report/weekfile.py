@@ -31,9 +31,12 @@ class WeekFiles:
     path: Path
 
 
-# Why a week written before other markets were read has none.
-NO_MARKETS_THEN = "other markets were not gathered when this week was recorded"
-NO_MARKETS_REBUILT = "no daily history of other markets is committed to rebuild this week from"
+# The wider market's blocks each schema lacks that the next one added, and why a week written
+# before they were read has none.
+ADDED_BLOCKS = {2: ("markets",), 3: ("stablecoins", "defi_tvl")}
+CONTEXT_BLOCKS = tuple(name for names in ADDED_BLOCKS.values() for name in names)
+NO_CONTEXT_THEN = "not gathered when this week was recorded"
+NO_CONTEXT_REBUILT = "no daily history of it is committed to rebuild this week from"
 MAX_FILE_BYTES = 2_000_000  # a week of record is about 25 KB; a file this big is not one
 
 
@@ -132,19 +135,21 @@ def migrated(data: dict[str, Any]) -> dict[str, Any]:
 
     Schema 1 (until the archive was rebuilt from daily series) had no `origin`: every week was
     gathered, or compiled from what the providers published at the time, at its `as_of`.
-    Schema 2 (until other markets were read) had no `markets`: none were gathered then."""
+    Schemas 2 and 3 lack the blocks of the wider market added after them (`ADDED_BLOCKS`): none
+    were gathered then, and the week says so."""
     if data.get("schema") == 1:
         head = {"schema": 2, "week": data.get("week")}
         head["origin"] = {"method": "gathered", "at": data.get("as_of")}
         data = head | {k: v for k, v in data.items() if k not in head}
-    if data.get("schema") == 2 and "markets" not in data:
-        rebuilt = isinstance(data.get("origin"), dict) and data["origin"].get("method") == "rebuilt"
-        gap = {"field": "markets", "reason": NO_MARKETS_REBUILT if rebuilt else NO_MARKETS_THEN}
+    rebuilt = isinstance(data.get("origin"), dict) and data["origin"].get("method") == "rebuilt"
+    reason = NO_CONTEXT_REBUILT if rebuilt else NO_CONTEXT_THEN
+    while isinstance(version := data.get("schema"), int) and version in ADDED_BLOCKS:
+        gaps = [{"field": name, "reason": reason} for name in ADDED_BLOCKS[version]]
         missing = data.get("missing")
         data = data | {
-            "schema": 3,
-            "markets": None,
-            "missing": [*missing, gap] if isinstance(missing, list) else missing,
+            "schema": version + 1,
+            **{gap["field"]: None for gap in gaps},
+            "missing": [*missing, *gaps] if isinstance(missing, list) else missing,
         }
     return data
 

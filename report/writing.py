@@ -48,6 +48,7 @@ SECTIONS = (
     "markets",
     "leverage",
     "incidents",
+    "liquidity",
     "sentiment",
     "week_over_week",
     "faq",

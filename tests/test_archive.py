@@ -21,7 +21,7 @@ from report.history import HistoryStore
 from report.model import SCHEMA_VERSION, Gap
 from report.rebuild import rebuildable_weeks
 from report.site import build_site
-from report.weekfile import NO_MARKETS_REBUILT, load_week, load_week_files
+from report.weekfile import CONTEXT_BLOCKS, NO_CONTEXT_REBUILT, load_week, load_week_files
 from tests.conftest import ROOT, SEED, WEEKS, edition_of
 from tests.test_site import site_folder
 
@@ -46,7 +46,7 @@ def test_a_schema_1_week_is_read_as_gathered_at_its_as_of() -> None:
     """The seed week is kept as it was written, before `origin` existed."""
     assert yaml.safe_load(SEED.read_text())["schema"] == 1
     week = load_week(SEED)
-    assert week.schema_version == SCHEMA_VERSION == 3
+    assert week.schema_version == SCHEMA_VERSION == 4
     assert week.markets is None and week.gap("markets") is not None
     assert week.origin.method == "gathered" and week.origin.at == week.as_of
     assert not week.rebuilt
@@ -66,8 +66,8 @@ def test_an_old_copy_of_a_rebuilt_week_migrates_to_the_same_figures(tmp_path: Pa
     """A week written as schema 1 (no origin) and the same week as schema 2 hold the same
     figures once loaded; only their origin differs."""
     data = yaml.safe_load((WEEKS / "2025-W19.yaml").read_text())
-    gaps = [g for g in data["missing"] if not g["field"].startswith("markets")]
-    old = {k: v for k, v in data.items() if k not in ("origin", "markets")}
+    gaps = [g for g in data["missing"] if g["field"].split(".")[0] not in CONTEXT_BLOCKS]
+    old = {k: v for k, v in data.items() if k not in ("origin", *CONTEXT_BLOCKS)}
     path = tmp_path / "2025-W19.yaml"
     path.write_text(yaml.safe_dump(old | {"schema": 1, "missing": gaps}, sort_keys=False))
     migrated, current = load_week(path), load_week(WEEKS / "2025-W19.yaml")
@@ -79,13 +79,14 @@ def test_an_old_copy_of_a_rebuilt_week_migrates_to_the_same_figures(tmp_path: Pa
 
 def test_a_schema_2_rebuilt_week_migrates_without_markets_and_says_why(tmp_path: Path) -> None:
     data = yaml.safe_load((WEEKS / "2025-W19.yaml").read_text())
-    gaps = [g for g in data["missing"] if not g["field"].startswith("markets")]
-    old = {k: v for k, v in data.items() if k != "markets"} | {"schema": 2, "missing": gaps}
+    gaps = [g for g in data["missing"] if g["field"].split(".")[0] not in CONTEXT_BLOCKS]
+    old = {k: v for k, v in data.items() if k not in CONTEXT_BLOCKS}
+    old |= {"schema": 2, "missing": gaps}
     path = tmp_path / "2025-W19.yaml"
     path.write_text(yaml.safe_dump(old, sort_keys=False))
     week = load_week(path)
-    assert week.schema_version == 3 and week.markets is None
-    assert week.gap("markets") == Gap(field="markets", reason=NO_MARKETS_REBUILT)
+    assert week.schema_version == 4 and week.markets is None
+    assert week.gap("markets") == Gap(field="markets", reason=NO_CONTEXT_REBUILT)
 
 
 # Rebuilding

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -128,7 +129,7 @@ def test_publish_runs_the_weekly_sequence_and_stops_at_the_first_failure(
     before = (tmp_path / "public" / "index.html").read_bytes()
 
     broken = tmp_path / "data" / "weeks" / "2026-W04.yaml"
-    broken.write_text(broken.read_text().replace("schema: 3", "schema: 99", 1))
+    broken.write_text(re.sub(r"^schema: \d+", "schema: 99", broken.read_text(), count=1))
     bad = CliRunner().invoke(app, ["publish", "--no-gather", "--send"])
     assert bad.exit_code == 1
     assert "2026-W04.yaml" in bad.output and "report build" not in bad.output

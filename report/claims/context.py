@@ -226,3 +226,176 @@ class Correlation(Claim):
         if self.strength != expected:
             return f"a correlation of {self.value.value:.2f} is {expected}, not {self.strength}"
         return None
+
+
+SCALE_SUPPLY_PCT = 1.0  # stablecoin supply grows slowly: 1% in a week is worth a line
+SCALE_TVL_PCT = 5.0
+PEG_BAND = 0.005  # a dollar stablecoin more than half a percent from $1 is off its peg
+MAX_CONTEXT_SCORE = 1.5
+
+
+def _week_change(
+    inputs: Inputs, path: str, values: list[float | None], start: date
+) -> tuple[date, Traced, date, Traced] | None:
+    """A daily series' last value in the week against its value the day before the week."""
+    week = inputs.week
+    last = min(week.period.end, last_complete_day(week.as_of))
+    before = week.period.start - timedelta(days=1)
+    days = [
+        start + timedelta(days=i)
+        for i, v in enumerate(values)
+        if v is not None and week.period.start <= start + timedelta(days=i) <= last
+    ]
+    j = (before - start).days
+    if not days or not 0 <= j < len(values) or values[j] is None:
+        return None
+    i = (days[-1] - start).days
+    return (
+        before,
+        read(inputs.record, f"{path}[{j}]", "usd"),
+        days[-1],
+        read(inputs.record, f"{path}[{i}]", "usd"),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StablecoinSupply(Claim):
+    """The dollar value of all stablecoins in circulation at the week's last day against the
+    day before the week."""
+
+    kind = "stablecoin_supply"
+    label = "Stablecoins"
+    topic = "stablecoins"
+
+    before_day: date
+    before: Traced
+    day: date
+    now: Traced
+    change: Traced
+    change_pct: Traced
+
+    @classmethod
+    def find(cls, inputs: Inputs) -> Iterable[StablecoinSupply]:
+        coins = inputs.week.stablecoins
+        if coins is None:
+            return
+        path = "week.stablecoins.supply.values"
+        found = _week_change(inputs, path, coins.supply.values, coins.supply.start)
+        if found is None:
+            return
+        before_day, before, day, now = found
+        change_pct = pct_change(now, before)
+        yield cls(
+            score=min(score(change_pct.value, SCALE_SUPPLY_PCT), MAX_CONTEXT_SCORE),
+            before_day=before_day,
+            before=before,
+            day=day,
+            now=now,
+            change=diff(now, before),
+            change_pct=change_pct,
+        )
+
+
+@dataclass(frozen=True)
+class PegMove:
+    """A stablecoin's furthest daily price from $1 in the week, and its day."""
+
+    symbol: str
+    name: str
+    day: date
+    price: Traced
+    off: bool  # more than PEG_BAND from $1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pegs(Claim):
+    """How the major dollar stablecoins held their pegs over the week's daily prices: those
+    that went more than half a percent from $1, with the day and the price, and those that
+    held."""
+
+    kind = "pegs"
+    label = "Stablecoin pegs"
+    topic = "stablecoins"
+    PHRASES: ClassVar[dict[str, str]] = {
+        "off its peg": r"\boff (?:its|their) (?:dollar )?pegs?\b",
+        "held their pegs": r"\bheld (?:its|their) (?:dollar )?pegs?\b",
+    }
+
+    moves: tuple[PegMove, ...]
+
+    @classmethod
+    def find(cls, inputs: Inputs) -> Iterable[Pegs]:
+        coins = inputs.week.stablecoins
+        if coins is None or not coins.pegs:
+            return
+        week = inputs.week
+        last = min(week.period.end, last_complete_day(week.as_of))
+        moves = []
+        for k, peg in enumerate(coins.pegs):
+            path = f"week.stablecoins.pegs[{k}].prices.values"
+            days = [(d, v) for d, v in peg.prices.points() if week.period.start <= d <= last]
+            if not days:
+                continue
+            day, price = max(days, key=lambda p: abs(p[1] - 1))
+            traced = read(inputs.record, f"{path}[{(day - peg.prices.start).days}]", "usd")
+            moves.append(PegMove(peg.symbol, peg.name, day, traced, abs(price - 1) > PEG_BAND))
+        if not moves:
+            return
+        worst = max(abs(m.price.value - 1) for m in moves)
+        yield cls(
+            score=min(score(worst, 0.01), 2.0) if worst > PEG_BAND else 0.0, moves=tuple(moves)
+        )
+
+    @property
+    def off(self) -> tuple[PegMove, ...]:
+        return tuple(m for m in self.moves if m.off)
+
+    def condition(self) -> str | None:
+        for move in self.moves:
+            if move.off != (abs(move.price.value - 1) > PEG_BAND):
+                said = "off" if move.off else "on"
+                return f"{move.symbol} at {move.price.value} is said to be {said} its peg"
+        return None
+
+    def phrases(self) -> set[str]:
+        names = set()
+        if self.off:
+            names.add("off its peg")
+        if any(not m.off for m in self.moves):
+            names.add("held their pegs")
+        return names
+
+
+@dataclass(frozen=True, kw_only=True)
+class DefiTvl(Claim):
+    """Decentralized finance's total value locked at the week's last day against the day
+    before the week."""
+
+    kind = "defi_tvl"
+    label = "Value locked"  # not "DeFi": that word states a claim about DeFi's losses
+    topic = "tvl"
+
+    before_day: date
+    before: Traced
+    day: date
+    now: Traced
+    change_pct: Traced
+
+    @classmethod
+    def find(cls, inputs: Inputs) -> Iterable[DefiTvl]:
+        tvl = inputs.week.defi_tvl
+        if tvl is None:
+            return
+        found = _week_change(inputs, "week.defi_tvl.values", tvl.values, tvl.start)
+        if found is None:
+            return
+        before_day, before, day, now = found
+        change_pct = pct_change(now, before)
+        yield cls(
+            score=min(score(change_pct.value, SCALE_TVL_PCT), MAX_CONTEXT_SCORE),
+            before_day=before_day,
+            before=before,
+            day=day,
+            now=now,
+            change_pct=change_pct,
+        )
