@@ -38,6 +38,7 @@ NOT_IN_SUMMARY = {
     "best_day",
     "worst_day",
     "loss_record",  # told with the week's hacks, whose own line gives the total
+    "headlines",  # someone else's words: quoted in their section, never a summary bullet
 }
 # The topic a story's summary leads with, when the story is about it.
 LEAD_TOPIC = {

@@ -53,6 +53,7 @@ from report.sources.defillama import DefiLlama
 from report.sources.defillama_size import DefiLlamaStablecoins, DefiLlamaTvl
 from report.sources.deribit import Deribit
 from report.sources.fred import Fred
+from report.sources.news import Newsrooms
 from report.sources.polymarket import Polymarket
 from report.weekfile import dump_yaml
 
@@ -69,6 +70,7 @@ LAYOUT = {
     "markets": None,
     "stablecoins": None,
     "defi_tvl": None,
+    "news": None,
 }
 
 
@@ -87,6 +89,7 @@ SOURCES: dict[str, Callable[..., MarketSource]] = {
     "fred": Fred,
     "defillama_stablecoins": DefiLlamaStablecoins,
     "defillama_tvl": DefiLlamaTvl,
+    "news": Newsrooms,
 }
 
 
@@ -168,7 +171,7 @@ def _nest(
     gaps = [  # gaps inside a list block: an asset, or the TVL of incidents
         {"field": name, "reason": reason}
         for name, reason in missing.items()
-        if name.startswith(("assets.", "incidents.", "markets.", "stablecoins."))
+        if name.startswith(("assets.", "incidents.", "markets.", "stablecoins.", "news."))
     ]
     for name, children in LAYOUT.items():
         if children is None:

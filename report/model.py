@@ -276,6 +276,18 @@ class Stablecoins(Record):
     pegs: list[Peg] | None = None
 
 
+class Headline(Record):
+    """A headline a newsroom's feed carried in the week: someone else's words, kept as they
+    came (the pages quote it, attributed and linked, never as our prose or as a number's
+    source)."""
+
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    outlet: Text
+    published_at: Moment
+    url: Url
+    source: Source
+
+
 class Gap(Record):
     """A value the week should have and does not, and why."""
 
@@ -351,6 +363,7 @@ class Week(Record):
     markets: list[Market] | None = None
     stablecoins: Stablecoins | None = None
     defi_tvl: DailySeries | None = None  # DeFi's total value locked by day, all chains
+    news: list[Headline] | None = None
     missing: list[Gap] = []
 
     model_config = ConfigDict(
@@ -414,6 +427,8 @@ class Week(Record):
             absent.append("stablecoins.pegs")
         if self.defi_tvl is None:
             absent.append("defi_tvl")
+        if self.news is None:
+            absent.append("news")
         return absent
 
     def asset(self, symbol: str) -> Asset | None:

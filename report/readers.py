@@ -30,6 +30,7 @@ BLOCKS = {
     "stablecoins": "stablecoin figures",
     "stablecoins.pegs": "stablecoin prices",
     "defi_tvl": "value-locked figures",
+    "news": "newsroom headlines",
 }
 # What an asset's own fields hold: {name} is the asset's name.
 ASSET_FIELDS = {

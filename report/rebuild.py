@@ -312,7 +312,8 @@ def rebuild_week(
     else:
         missing.append({"field": "markets", "reason": NO_CONTEXT_REBUILT})
     missing += [
-        {"field": name, "reason": NO_CONTEXT_REBUILT} for name in ("stablecoins", "defi_tvl")
+        {"field": name, "reason": NO_CONTEXT_REBUILT}
+        for name in ("stablecoins", "defi_tvl", "news")
     ]
     record["missing"] = missing
     return record

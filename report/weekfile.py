@@ -33,7 +33,7 @@ class WeekFiles:
 
 # The wider market's blocks each schema lacks that the next one added, and why a week written
 # before they were read has none.
-ADDED_BLOCKS = {2: ("markets",), 3: ("stablecoins", "defi_tvl")}
+ADDED_BLOCKS = {2: ("markets",), 3: ("stablecoins", "defi_tvl", "news")}
 CONTEXT_BLOCKS = tuple(name for names in ADDED_BLOCKS.values() for name in names)
 NO_CONTEXT_THEN = "not gathered when this week was recorded"
 NO_CONTEXT_REBUILT = "no daily history of it is committed to rebuild this week from"
@@ -144,7 +144,9 @@ def migrated(data: dict[str, Any]) -> dict[str, Any]:
     rebuilt = isinstance(data.get("origin"), dict) and data["origin"].get("method") == "rebuilt"
     reason = NO_CONTEXT_REBUILT if rebuilt else NO_CONTEXT_THEN
     while isinstance(version := data.get("schema"), int) and version in ADDED_BLOCKS:
-        gaps = [{"field": name, "reason": reason} for name in ADDED_BLOCKS[version]]
+        gaps = [
+            {"field": name, "reason": reason} for name in ADDED_BLOCKS[version] if name not in data
+        ]
         missing = data.get("missing")
         data = data | {
             "schema": version + 1,

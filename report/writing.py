@@ -51,6 +51,7 @@ SECTIONS = (
     "liquidity",
     "sentiment",
     "week_over_week",
+    "news",
     "faq",
     "takeaways",
     "conclusion",

@@ -81,9 +81,9 @@ def test_a_past_week_gathers_validates_and_builds_a_verified_page(tmp_path: Path
     page = edition_of(path).page  # raises unless every number traces
     assert "Bitcoin" in page.splitlines()[0]
     # 5 price histories, Fear & Greed, funding, hacks, 2 candles, the TVL of 3 hacked protocols,
-    # 4 markets from FRED, DefiLlama's stablecoins and total TVL (answered 404 here: see
-    # tests/test_liquidity.py)
-    assert gathered.requests == 19
+    # 4 markets from FRED, DefiLlama's stablecoins and total TVL, and 4 newsroom feeds (these
+    # answered 404 here: see tests/test_liquidity.py and tests/test_news.py)
+    assert gathered.requests == 23
     assert [m.series for m in week.markets or []] == ["SP500", "NASDAQCOM", "DGS10", "DTWEXBGS"]
 
 
@@ -302,6 +302,7 @@ def test_failing_sources_are_named_and_the_others_land(server: LocalServer) -> N
             "fred": f"{base}/fred",  # not routed: HTTP 404
             "defillama_stablecoins": f"{base}/stables",
             "defillama_tvl": f"{base}/tvl",
+            "news": f"{base}/news",
         },
     )
     week = validated(gathered)  # usable: Bitcoin's price came

@@ -121,7 +121,8 @@ def test_missing_sources_are_said_never_filled() -> None:
     page = edition.page
     said = (
         "No liquidation figures, derivatives figures, prediction-market odds, hack and exploit"
-        " listings, stablecoin figures or value-locked figures were available this week."
+        " listings, stablecoin figures, value-locked figures or newsroom headlines were available"
+        " this week."
     )
     assert page.count(said) == 1 and edition.digest.count(said) == 1  # said once, in plain words
     assert "keyless" not in page and "sample series" not in page  # the reasons are the operator's
@@ -138,7 +139,7 @@ def test_a_source_dropped_from_the_seed_week_is_said_missing(
     edition = edition_of(week_variant(drop_liquidations))
     page = edition.page
     said = "No open-interest figures, liquidation figures, U.S. market readings, stablecoin figures"
-    assert f"{said} or value-locked figures were available this week." in page
+    assert f"{said}, value-locked figures or newsroom headlines were available this week." in page
     assert "HTTP 401" not in page + edition.digest
     assert "1.37" not in page + edition.digest  # no stale value
     assert "Leverage flush" not in page

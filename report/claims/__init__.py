@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from report.claims import context, editorial, incidents, market, prices, records
+from report.claims import context, editorial, incidents, market, news, prices, records
 from report.claims.base import KINDS, Claim
 from report.claims.inputs import Inputs, make_inputs
 
@@ -13,6 +13,7 @@ DECLARED = (
     editorial,
     records,
     context,
+    news,
 )  # importing them registers their kinds
 
 
