@@ -202,6 +202,10 @@ def _held(path: Path, series: str) -> dict[date, float]:
     return fred.parse_csv(path.read_text(encoding="utf-8"), market, date.min, date.max)
 
 
+def week_start_of(end: date) -> date:
+    return end - timedelta(days=6)
+
+
 def markets_block(
     end: date, series: Path = SERIES
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
@@ -212,7 +216,7 @@ def markets_block(
     for market in OTHER_MARKETS:
         held = _held(series / "fred" / f"{market.series}.csv", market.series)
         values = {day: v for day, v in held.items() if first <= day <= end}
-        if not values or min(held) > first or max(held) < end:
+        if not values or min(held) >= week_start_of(end) or max(held) < end:
             reach = f" (it runs from {min(held)} to {max(held)})" if held else ""
             gaps.append({"field": f"markets.{market.series}", "reason": NO_MARKET_HISTORY + reach})
             continue

@@ -70,6 +70,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,  # Markdown out; untrusted text goes through the `text` filter
+        extensions=["jinja2.ext.do"],
     )
     env.filters.update(FILTERS)
     env.filters["provider"] = provider_name

@@ -117,6 +117,9 @@ def test_supply_pegs_and_tvl_are_gathered_and_said(tmp_path: Path) -> None:
     assert "down 6.1% from $114.00 billion" in page
     tvl = next(c for c in edition.claims if isinstance(c, DefiTvl))
     assert tvl.now.value == 107e9
+    digest = edition.digest  # a line each for the supply and the value locked
+    assert "stablecoins in circulation were worth $201.30 billion" in digest
+    assert "The total value locked in decentralized-finance protocols" in digest
 
 
 def test_a_stablecoin_off_its_peg_is_named_with_its_day_and_price(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -124,8 +125,13 @@ def test_the_thanksgiving_week_sets_bitcoin_beside_stocks() -> None:
     assert (stocks.start_day, stocks.latest_day) == (date(2025, 11, 21), date(2025, 11, 28))
     assert stocks.closed == (date(2025, 11, 27),) and stocks.together == 1
     page = edition.page
-    assert "From Friday, November 21 to Friday, November 28, the S&P 500 rose 3.7%" in page
-    assert "Bitcoin rose 6.8%, in step with stocks" in page
+    assert (
+        "From Friday, November 21 to Friday, November 28, the S&P 500 rose 3.7% to 6,849." in page
+    )
+    assert (
+        "a different span from its seven-day change, Bitcoin rose 6.8%, the same way as stocks"
+        in page
+    )
     assert "U.S. stock markets were closed on Thursday, November 27." in page
     correlation = next(c for c in edition.claims if isinstance(c, Correlation))
     assert correlation.returns >= 15 and -1 <= correlation.value.value <= 1
@@ -134,8 +140,8 @@ def test_the_thanksgiving_week_sets_bitcoin_beside_stocks() -> None:
 def test_saying_bitcoin_went_against_stocks_when_it_did_not_is_refused() -> None:
     edition = edition_of(WEEKS / "2025-W48.yaml")
     evidence = Evidence.of(edition)
-    line = "From Friday, November 21, the S&P 500 rose 3.7%; Bitcoin rose 6.8%, against stocks."
-    assert any("against stocks" in p for p in verify_text(line, evidence, "page"))
+    line = "The S&P 500 rose 3.7%; Bitcoin rose 6.8%, the opposite way from stocks."
+    assert any("opposite way from stocks" in p for p in verify_text(line, evidence, "page"))
     stocks = next(c for c in edition.claims if isinstance(c, MarketMove) and c.subject == "SP500")
     forged = dataclasses.replace(stocks, together=-1)
     assert forged.condition() is not None
@@ -151,3 +157,44 @@ def test_a_week_written_before_markets_were_read_says_none_were_gathered(tmp_pat
     seed = load_week(WEEKS / "2025-W45.yaml")  # schema 1 on disk
     gap = seed.gap("markets")
     assert seed.markets is None and gap is not None and "not gathered" in gap.reason
+
+
+def test_a_holiday_at_the_week_s_end_is_a_closed_market_once_fred_had_time_to_publish() -> None:
+    page = edition_of(WEEKS / "2025-W27.yaml").page  # rebuilt long after: July 4 was a holiday
+    assert "U.S. stock markets were closed on Friday, July 4." in page
+    assert "had no value yet" not in page
+    bonds = edition_of(WEEKS / "2022-W45.yaml").page  # Veterans Day: stocks open, bonds shut
+    assert "The Treasury market was closed on Friday, November 11." in bonds
+
+
+def test_a_friday_missing_the_evening_after_is_not_yet_published() -> None:
+    """The July 4 week read on Saturday the 5th: FRED may not have published Friday yet, so the
+    page says no value had come, not that markets were shut."""
+    week = load_week(WEEKS / "2025-W27.yaml")
+    markets = [
+        m.model_copy(
+            update={
+                "daily": m.daily.model_copy(
+                    update={
+                        "source": m.daily.source.model_copy(
+                            update={"published_at": date(2025, 7, 5)}
+                        )
+                    }
+                )
+            }
+        )
+        for m in week.markets or []
+    ]
+    moves = MarketMove.find(_inputs_with(week.model_copy(update={"markets": markets})))
+    stocks = next(c for c in moves if c.subject == "SP500")
+    assert stocks.unpublished == (date(2025, 7, 4),) and stocks.closed == ()
+
+
+def _inputs_with(week: Any) -> Any:
+    from report.claims.inputs import make_inputs
+    from report.history import HistoryStore
+    from report.weekfile import WeekFiles
+
+    return make_inputs(
+        WeekFiles(week, None, WEEKS / "x.yaml"), None, HistoryStore(ROOT / "data" / "history")
+    )

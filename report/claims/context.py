@@ -15,7 +15,7 @@ import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from report.claims.base import Claim, score, sign
@@ -27,12 +27,14 @@ SCALE_PCT = {"SP500": 2.0, "NASDAQCOM": 3.0}
 SCALE_YIELD_PP = 0.15
 SCALE_DOLLAR_PCT = 1.0
 MAX_MARKET_SCORE = 2.0  # other markets explain the week; they do not lead it
-STOCKS = ("SP500", "NASDAQCOM")  # Bitcoin is set against these: "with" or "against" stocks
+STOCKS = "SP500"  # Bitcoin is set against it: "the same way as" or "the opposite way from" stocks
 CORRELATED_WITH = "SP500"
 CORRELATION_DAYS = 30
 MIN_RETURNS = 15  # fewer daily returns than this measure no correlation worth a number
 STRENGTHS = ((0.7, "strong"), (0.4, "moderate"), (0.2, "weak"), (0.0, "little"))
 MIN_TOGETHER_PCT = 0.5  # a smaller move in stocks is no direction for Bitcoin to share or oppose
+MIN_BTC_PCT = 1.0  # nor is a smaller move in Bitcoin
+PUBLISHED_WITHIN = timedelta(days=2)  # FRED has a trading day's value by then
 
 
 def _scale(series: str, unit: str) -> float:
@@ -54,6 +56,9 @@ class MarketDays:
         self.unit: str = market["unit"]
         self.start: date = market["daily"]["start"]
         self.values: list[float | None] = market["daily"]["values"]
+        source = market["daily"]["source"]
+        moment = source.get("fetched_at") or source.get("published_at")
+        self.read_on: date = moment.date() if isinstance(moment, datetime) else moment
 
     @property
     def days(self) -> list[date]:
@@ -75,8 +80,8 @@ class MarketMove(Claim):
     label = "Other markets"
     topic = "markets"
     PHRASES: ClassVar[dict[str, str]] = {
-        "with stocks": r"\b(?:in step with|along with) (?:stocks|the stock market)\b",
-        "against stocks": r"\bagainst (?:stocks|the stock market)\b",
+        "with stocks": r"\bthe same way as (?:U\.S\. )?stocks\b",
+        "against stocks": r"\bthe opposite way from (?:U\.S\. )?stocks\b",
     }
 
     name: str
@@ -107,9 +112,16 @@ class MarketMove(Claim):
                 if (d := week.period.start + timedelta(days=k)).weekday() < 5
                 and d not in market.days
             ]
+            # A day without a value is a closed market's when a later day has one, or when the
+            # series was read long enough after it for FRED to have published it.
+            read_on = market.read_on
             extra: dict[str, Any] = {
-                "closed": tuple(d for d in weekdays if d < latest_day),
-                "unpublished": tuple(d for d in weekdays if d > latest_day),
+                "closed": tuple(
+                    d for d in weekdays if d < latest_day or read_on - d >= PUBLISHED_WITHIN
+                ),
+                "unpublished": tuple(
+                    d for d in weekdays if d > latest_day and read_on - d < PUBLISHED_WITHIN
+                ),
             }
             before = [d for d in days if d < week.period.start]
             size = 0.0
@@ -124,8 +136,8 @@ class MarketMove(Claim):
                     btc = pct_change(now, then)
                     extra["btc"] = btc
                     if (
-                        market.series in STOCKS
-                        and sign(btc)
+                        market.series == STOCKS
+                        and abs(btc.value) >= MIN_BTC_PCT
                         and abs(change.value) >= MIN_TOGETHER_PCT
                     ):
                         extra["together"] = 1 if sign(btc) == sign(change) else -1
