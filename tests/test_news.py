@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import markdown
 import pytest
 
 from report.http import HttpPolicy, open_fetcher
@@ -156,3 +157,20 @@ def test_a_week_whose_headlines_name_nothing_it_reports_says_so(
         " this page reports on."
     )
     assert said in edition.page
+
+
+def test_a_hostile_headline_is_shown_as_inert_text(week_variant: Callable[..., Path]) -> None:
+    hostile = "Bitcoin <script>alert(1)</script> [click](javascript:alert(1)) **now**"
+    edition = edition_of(week_variant(_with_news([(hostile, COINTELEGRAPH[0][1])])))
+    line = next(x for x in edition.page.splitlines() if "alert(1)" in x)
+    html = markdown.markdown(line)  # as the site renders it
+    assert "<script" not in html and "javascript:" not in html.split("href=")[1].split(">")[0]
+    assert "<strong>" not in html and html.count("<a ") == 1  # one link: the headline's own
+    assert "&lt;script&gt;" in html and "**now**" in html  # shown as the text it is
+
+
+def test_a_headline_link_that_is_not_a_web_address_is_left_out() -> None:
+    feed = COINDESK.decode().replace(
+        "<link>https://www.coindesk.com/markets/", "<link>javascript:alert(1)//", 1
+    )
+    assert len(parse_feed(feed)) == 2
