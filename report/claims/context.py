@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from report.claims.base import Claim, score, sign
 from report.claims.inputs import Inputs, last_complete_day
-from report.trace import Traced, combine, diff, pct_change, read
+from report.trace import Traced, combine, diff, pct_change, read, resolve
 
 # A week's move worth a line: 2% in the S&P 500, 3% in the livelier Nasdaq.
 SCALE_PCT = {"SP500": 2.0, "NASDAQCOM": 3.0}
@@ -271,13 +271,12 @@ def _week_change(
 
 
 @dataclass(frozen=True, kw_only=True)
-class StablecoinSupply(Claim):
-    """The dollar value of all stablecoins in circulation at the week's last day against the
-    day before the week."""
+class DailyTotal(Claim):
+    """A daily total's last value in the week against the day before the week: in dollars
+    and in percent. A kind names the series (`PATH`, in the record) and its `SCALE`."""
 
-    kind = "stablecoin_supply"
-    label = "Stablecoins"
-    topic = "stablecoins"
+    PATH: ClassVar[str]
+    SCALE: ClassVar[float]
 
     before_day: date
     before: Traced
@@ -287,18 +286,20 @@ class StablecoinSupply(Claim):
     change_pct: Traced
 
     @classmethod
-    def find(cls, inputs: Inputs) -> Iterable[StablecoinSupply]:
-        coins = inputs.week.stablecoins
-        if coins is None:
+    def find(cls, inputs: Inputs) -> Iterable[DailyTotal]:
+        try:
+            series = resolve(inputs.record, cls.PATH)
+        except (KeyError, TypeError):  # a block the week does not have
             return
-        path = "week.stablecoins.supply.values"
-        found = _week_change(inputs, path, coins.supply.values, coins.supply.start)
+        if series is None:
+            return
+        found = _week_change(inputs, f"{cls.PATH}.values", series["values"], series["start"])
         if found is None:
             return
         before_day, before, day, now = found
         change_pct = pct_change(now, before)
         yield cls(
-            score=min(score(change_pct.value, SCALE_SUPPLY_PCT), MAX_CONTEXT_SCORE),
+            score=min(score(change_pct.value, cls.SCALE), MAX_CONTEXT_SCORE),
             before_day=before_day,
             before=before,
             day=day,
@@ -306,6 +307,17 @@ class StablecoinSupply(Claim):
             change=diff(now, before),
             change_pct=change_pct,
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StablecoinSupply(DailyTotal):
+    """The dollar value of all stablecoins in circulation."""
+
+    kind = "stablecoin_supply"
+    label = "Stablecoins"
+    topic = "stablecoins"
+    PATH = "week.stablecoins.supply"
+    SCALE = SCALE_SUPPLY_PCT
 
 
 @dataclass(frozen=True)
@@ -379,35 +391,11 @@ class Pegs(Claim):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DefiTvl(Claim):
-    """Decentralized finance's total value locked at the week's last day against the day
-    before the week."""
+class DefiTvl(DailyTotal):
+    """Decentralized finance's total value locked, all chains."""
 
     kind = "defi_tvl"
     label = "Value locked"  # not "DeFi": that word states a claim about DeFi's losses
     topic = "tvl"
-
-    before_day: date
-    before: Traced
-    day: date
-    now: Traced
-    change_pct: Traced
-
-    @classmethod
-    def find(cls, inputs: Inputs) -> Iterable[DefiTvl]:
-        tvl = inputs.week.defi_tvl
-        if tvl is None:
-            return
-        found = _week_change(inputs, "week.defi_tvl.values", tvl.values, tvl.start)
-        if found is None:
-            return
-        before_day, before, day, now = found
-        change_pct = pct_change(now, before)
-        yield cls(
-            score=min(score(change_pct.value, SCALE_TVL_PCT), MAX_CONTEXT_SCORE),
-            before_day=before_day,
-            before=before,
-            day=day,
-            now=now,
-            change_pct=change_pct,
-        )
+    PATH = "week.defi_tvl"
+    SCALE = SCALE_TVL_PCT

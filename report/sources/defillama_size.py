@@ -16,7 +16,7 @@ does not give stays null.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,6 +39,7 @@ MIN_MAJOR_USD = 1e9  # a stablecoin with this much in circulation is a major one
 MAX_MAJORS = 8
 DAYS_BEFORE = 7  # the week before, for the week's change
 Amount = Annotated[float, Field(ge=0, le=MAX_USD)]
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Loose(BaseModel):
@@ -97,6 +98,14 @@ def _span(want: Want) -> tuple[date, date]:
     return want.start - timedelta(days=DAYS_BEFORE), last
 
 
+async def _rows(fetcher: Fetcher, url: str, model: type[M], what: str) -> list[M]:
+    """A JSON list of rows, each validated."""
+    raw = await fetcher.get_json(url)
+    if not isinstance(raw, list):
+        raise SourceError(f"the {what} did not come as a list")
+    return [model.model_validate(item) for item in raw]
+
+
 class DefiLlamaStablecoins:
     name = STABLECOINS
     blocks: tuple[str, ...] = ("stablecoins",)
@@ -107,12 +116,9 @@ class DefiLlamaStablecoins:
     async def gather(self, fetcher: Fetcher, want: Want) -> Found:
         first, last = _span(want)
         url = f"{self.base_url}/stablecoincharts/all"
-        raw = await fetcher.get_json(url)
-        if not isinstance(raw, list):
-            raise SourceError("the stablecoin chart did not come as a list")
         supply = {
             _day(d.date): sum(d.totalCirculatingUSD.values())
-            for d in (ChartDay.model_validate(item) for item in raw)
+            for d in await _rows(fetcher, url, ChartDay, "stablecoin chart")
         }
         if any(v > MAX_USD for v in supply.values()):
             raise SourceError("a day's stablecoin supply is beyond any plausible total")
@@ -146,10 +152,7 @@ class DefiLlamaStablecoins:
         if not majors:
             raise SourceError("no dollar stablecoin with a billion dollars in circulation")
         url = f"{self.base_url}/stablecoinprices"
-        raw = await fetcher.get_json(url)
-        if not isinstance(raw, list):
-            raise SourceError("the stablecoin prices did not come as a list")
-        days = [PriceDay.model_validate(item) for item in raw]
+        days = await _rows(fetcher, url, PriceDay, "stablecoin prices")
         pegs = []
         for major in majors:
             by_day = {
@@ -176,12 +179,9 @@ class DefiLlamaTvl:
     async def gather(self, fetcher: Fetcher, want: Want) -> Found:
         first, last = _span(want)
         url = f"{self.base_url}/v2/historicalChainTvl"
-        raw = await fetcher.get_json(url)
-        if not isinstance(raw, list):
-            raise SourceError("the TVL history did not come as a list")
         by_day = {
             _day(d.date): d.tvl
-            for d in (TvlDay.model_validate(item) for item in raw)
+            for d in await _rows(fetcher, url, TvlDay, "TVL history")
             if first <= _day(d.date) <= last
         }
         series = _series(by_day, first, last, want, url)
