@@ -143,7 +143,9 @@ class MarketMove(Claim):
                         extra["together"] = 1 if sign(btc) == sign(change) else -1
             yield cls(
                 subject=market.series,
-                score=min(score(size, 1.0), MAX_MARKET_SCORE),
+                # A move smaller than its market's scale is told in the section, never the
+                # summary: other markets explain crypto's week only when they moved too.
+                score=min(score(size, 1.0), MAX_MARKET_SCORE) if abs(size) >= 1 else 0.0,
                 name=market.name,
                 unit=market.unit,
                 latest_day=latest_day,
