@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from report.assets import DEFAULT_ASSETS, NAMES, OTHER_MARKETS
+from report.assets import DEFAULT_ASSETS, NAMES, OTHER_MARKETS, OtherMarket
 from report.history import HistoryStore
 from report.model import SCHEMA_VERSION, Source, Week, week_start
 from report.paths import SERIES
@@ -194,16 +194,11 @@ def hacks_in(start: date, until: date, series: Path = SERIES) -> list[dict[str, 
 
 
 @cache
-def _held(path: Path, series: str) -> dict[date, float]:
+def _held(path: Path, market: OtherMarket) -> dict[date, float]:
     """Every day of one committed FRED download, read by the live source's own parser."""
     if not path.exists():
         return {}
-    market = next(m for m in OTHER_MARKETS if m.series == series)
     return fred.parse_csv(path.read_text(encoding="utf-8"), market, date.min, date.max)
-
-
-def week_start_of(end: date) -> date:
-    return end - timedelta(days=6)
 
 
 def markets_block(
@@ -214,9 +209,10 @@ def markets_block(
     first = fred.window(end)
     markets, gaps = [], []
     for market in OTHER_MARKETS:
-        held = _held(series / "fred" / f"{market.series}.csv", market.series)
+        held = _held(series / "fred" / f"{market.series}.csv", market)
         values = {day: v for day, v in held.items() if first <= day <= end}
-        if not values or min(held) >= week_start_of(end) or max(held) < end:
+        # The history must hold a day before the week (its move starts there) and its end.
+        if not values or min(held) >= end - timedelta(days=6) or max(held) < end:
             reach = f" (it runs from {min(held)} to {max(held)})" if held else ""
             gaps.append({"field": f"markets.{market.series}", "reason": NO_MARKET_HISTORY + reach})
             continue

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from report.claims.base import Claim
 from report.claims.context import MarketMove, Pegs
@@ -89,7 +88,3 @@ class Headlines(Claim):
                 break
         outlets = tuple(dict.fromkeys(h.outlet for h in news))
         yield cls(chosen=tuple(chosen), outlets=outlets)
-
-    @property
-    def key(self) -> tuple[Any, ...]:
-        return (self.subject,)

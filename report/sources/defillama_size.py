@@ -78,7 +78,7 @@ def _day(value: int | str) -> date:
 
 
 def _series(
-    by_day: dict[date, float], first: date, last: date, want: Want, url: str
+    by_day: dict[date, float], first: date, last: date, want: Want, name: str, url: str
 ) -> DailySeries:
     if any(day > want.fetched_at.date() for day in by_day):
         raise SourceError("a value is dated after the time it was fetched")
@@ -88,7 +88,7 @@ def _series(
     return DailySeries(
         start=first,
         values=[by_day.get(first + timedelta(days=i)) for i in range(days)],
-        source=want.source(STABLECOINS if "stablecoin" in url else TVL, url),
+        source=want.source(name, url),
     )
 
 
@@ -123,7 +123,12 @@ class DefiLlamaStablecoins:
         if any(v > MAX_USD for v in supply.values()):
             raise SourceError("a day's stablecoin supply is beyond any plausible total")
         series = _series(
-            {d: v for d, v in supply.items() if first <= d <= last}, first, last, want, url
+            {d: v for d, v in supply.items() if first <= d <= last},
+            first,
+            last,
+            want,
+            STABLECOINS,
+            url,
         )
         found = Found()
         pegs = None
@@ -162,7 +167,7 @@ class DefiLlamaStablecoins:
                 and (price := d.prices.get(major.gecko_id or "")) is not None
             }
             if by_day:
-                series = _series(by_day, first, last, want, url)
+                series = _series(by_day, first, last, want, STABLECOINS, url)
                 pegs.append(Peg(symbol=major.symbol, name=major.name, prices=series))
         if not pegs:
             raise SourceError("no daily price for any major stablecoin in the week")
@@ -184,5 +189,5 @@ class DefiLlamaTvl:
             for d in await _rows(fetcher, url, TvlDay, "TVL history")
             if first <= _day(d.date) <= last
         }
-        series = _series(by_day, first, last, want, url)
+        series = _series(by_day, first, last, want, TVL, url)
         return Found(blocks={"defi_tvl": series.model_dump(exclude_none=True)})

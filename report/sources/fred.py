@@ -79,11 +79,9 @@ class Fred:
                 found.missing[f"markets.{market.series}"] = f"{NAME}: {describe_error(answer)}"
             elif isinstance(answer, BaseException):
                 raise answer
-        if markets:
-            found.blocks["markets"] = markets
-        else:
-            found.missing["markets"] = "; ".join(found.missing.values())
-            found.missing = {"markets": found.missing["markets"]}
+        if not markets:  # every series failed: the block is missing, with each reason
+            return Found(missing={"markets": "; ".join(found.missing.values())})
+        found.blocks["markets"] = markets
         return found
 
     async def _market(
